@@ -1,0 +1,99 @@
+"""Run the rules over facts: the one place that walks files and collects findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from .findings import Finding
+from .frontend.extract import extract_facts
+from .frontend.facts import FileFacts
+from .frontend.index import index_facts
+from .inputs.sources import FileSelection, read_source
+from .project import ProjectFacts
+from .rule import Rule
+
+
+@dataclass
+class ParseStats:
+    """How each layer fared; a parse failure must never pass as 'no findings'."""
+
+    syntax_files: int = 0
+    recovered: dict[str, list[int]] = field(default_factory=dict)  # path -> error-region lines
+    index_files: int = 0
+    semantic_files: int = 0
+    semantic_failures: dict[str, str] = field(default_factory=dict)
+
+    def merge(self, other: "ParseStats") -> None:
+        self.syntax_files += other.syntax_files
+        self.recovered.update(other.recovered)
+        self.index_files += other.index_files
+        self.semantic_files += other.semantic_files
+        self.semantic_failures.update(other.semantic_failures)
+
+    def to_dict(self) -> dict:
+        return {
+            "syntax_files": self.syntax_files,
+            "syntax_recovered_files": len(self.recovered),
+            "index_files": self.index_files,
+            "semantic_files": self.semantic_files,
+            "semantic_failed_files": len(self.semantic_failures),
+        }
+
+
+@dataclass
+class CheckResult:
+    findings: list[Finding] = field(default_factory=list)
+    stats: ParseStats = field(default_factory=ParseStats)
+    notes: list[str] = field(default_factory=list)
+    files_checked: int = 0
+
+
+def analyse(path: str, text: str, stats: ParseStats) -> FileFacts:
+    facts = extract_facts(path, text)
+    stats.syntax_files += 1
+    if facts.error_lines:
+        stats.recovered[path] = facts.error_lines
+    return facts
+
+
+def run_rules(project: ProjectFacts, paths: Iterable[str], rules: Sequence[Rule]) -> list[Finding]:
+    findings: list[Finding] = []
+    for path in paths:
+        facts = project.files[path]
+        for rule in rules:
+            findings.extend(rule.check(facts, project))
+    findings.sort(key=Finding.sort_key)
+    return findings
+
+
+def display_path(path: Path, base: Path | None) -> str:
+    if base is not None:
+        try:
+            return str(path.resolve().relative_to(base.resolve()))
+        except ValueError:
+            pass
+    return str(path)
+
+
+def check_selection(selection: FileSelection, rules: Sequence[Rule], *, whole_tree: bool,
+                    base: Path | None = None) -> CheckResult:
+    result = CheckResult(notes=list(selection.notes))
+    project = ProjectFacts(whole_tree=whole_tree)
+    checked: list[str] = []
+    for path in selection.files:
+        name = display_path(path, base)
+        project.add(analyse(name, read_source(path), result.stats))
+        checked.append(name)
+    for path in selection.context:
+        try:
+            text = path.read_bytes().decode("utf-8", "replace")
+        except OSError as exc:
+            result.notes.append(f"{path}: not read ({exc.strerror})")
+            continue
+        project.identifier_files[display_path(path, base)] = index_facts(str(path), text).identifiers
+        result.stats.index_files += 1
+    result.findings = run_rules(project, checked, rules)
+    result.files_checked = len(checked)
+    return result

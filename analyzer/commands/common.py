@@ -1,0 +1,57 @@
+"""Options and output shared by the commands that report findings."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from analyzer.errors import InputError
+from analyzer.findings import Finding, Severity
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def add_output_arguments(parser: argparse.ArgumentParser, formats=("text", "json")) -> None:
+    parser.add_argument("--format", choices=formats, default="text",
+                        help="output format (default: text)")
+    parser.add_argument("--fail-on", choices=("info", "warning", "error", "never"), default="error",
+                        help="lowest severity that makes the exit code 1 (default: error)")
+    parser.add_argument("--select", metavar="IDS", default="",
+                        help="comma-separated rule ids to run (default: all)")
+    parser.add_argument("--ignore", metavar="IDS", default="",
+                        help="comma-separated rule ids not to run")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="also print notes and every parse recovery")
+
+
+def selected_rules(args):
+    from rules import ALL_RULES, RULES_BY_ID
+
+    def ids(text: str) -> set[str]:
+        wanted = {part.strip().upper() for part in text.split(",") if part.strip()}
+        unknown = sorted(wanted - set(RULES_BY_ID))
+        if unknown:
+            raise InputError("--select/--ignore", f"unknown rule id {', '.join(unknown)} "
+                                                  f"(see 'xenlint rules')")
+        return wanted
+
+    chosen = ids(args.select) if args.select else set(RULES_BY_ID)
+    chosen -= ids(args.ignore)
+    return [rule for rule in ALL_RULES if rule.id in chosen]
+
+
+def exit_code(findings: list[Finding], fail_on: str, problems: int = 0) -> int:
+    if problems:
+        return EXIT_FINDINGS
+    if fail_on == "never":
+        return EXIT_CLEAN
+    threshold = Severity.parse(fail_on)
+    return EXIT_FINDINGS if any(f.severity >= threshold for f in findings) else EXIT_CLEAN
+
+
+def emit(report, args) -> None:
+    from analyzer.reporters import get_reporter
+
+    text = get_reporter(args.format)(report, verbose=args.verbose)
+    sys.stdout.write(text)
+    sys.stdout.flush()

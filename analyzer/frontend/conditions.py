@@ -1,0 +1,153 @@
+"""What conditions hold at a site: enclosing branches and earlier checks.
+
+This is a syntactic dominance approximation that is good enough for the
+shapes kernel code uses: a site is governed by the if/else branches around
+it, by BUG_ON/ASSERT before it in an enclosing block, and by earlier ifs in
+an enclosing block that leave the function when their condition is true.
+"""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from .facts import Condition
+
+_COMPARISON_OPS = {"<", "<=", ">", ">=", "==", "!="}
+_EXITING_CALLS = {"BUG", "panic", "domain_crash", "__builtin_unreachable", "unreachable"}
+_ASSERT_TRUE = {"ASSERT", "assert", "WARN_ON_ONCE_NOT"}  # cond holds after
+_ASSERT_FALSE = {"BUG_ON"}  # cond is false after
+
+
+def norm(node: Node) -> str:
+    """Expression text without white space or outer parentheses."""
+    while node.type == "parenthesized_expression" and node.named_child_count == 1:
+        node = node.named_children[0]
+    return "".join(node.text.decode("utf-8", "replace").split())
+
+
+def _strip(node: Node) -> Node:
+    while node.type == "parenthesized_expression" and node.named_child_count == 1:
+        node = node.named_children[0]
+    return node
+
+
+def _operator(node: Node) -> str:
+    op = node.child_by_field_name("operator")
+    return op.type if op is not None else ""
+
+
+def _terms(node: Node, joiner: str) -> list[Node]:
+    node = _strip(node)
+    if node.type == "binary_expression" and _operator(node) == joiner:
+        return _terms(node.child_by_field_name("left"), joiner) + _terms(
+            node.child_by_field_name("right"), joiner
+        )
+    return [node]
+
+
+def make_condition(cond: Node, holds: bool, kind: str) -> Condition:
+    top = _strip(cond)
+    joiner = _operator(top) if top.type == "binary_expression" and _operator(top) in ("&&", "||") else ""
+    terms = _terms(top, joiner) if joiner else [top]
+    comparisons = []
+    negated, positive = [], []
+    for term in terms:
+        if term.type == "binary_expression" and _operator(term) in _COMPARISON_OPS:
+            left, right = term.child_by_field_name("left"), term.child_by_field_name("right")
+            comparisons.append((norm(left), _operator(term), norm(right)))
+            if _operator(term) in ("==", "!=") and norm(right) in ("NULL", "0"):
+                (negated if _operator(term) == "==" else positive).append(norm(left))
+        elif term.type == "unary_expression" and _operator(term) == "!":
+            negated.append(norm(term.child_by_field_name("argument")))
+        elif term.type in ("identifier", "field_expression"):
+            positive.append(norm(term))
+    calls, identifiers = [], []
+    stack = [top]
+    while stack:
+        node = stack.pop()
+        if node.type == "call_expression":
+            fn = node.child_by_field_name("function")
+            if fn is not None and fn.type == "identifier":
+                calls.append(fn.text.decode())
+        elif node.type == "identifier":
+            identifiers.append(node.text.decode())
+        stack.extend(node.named_children)
+    return Condition(
+        text=" ".join(top.text.decode("utf-8", "replace").split()),
+        holds=holds,
+        kind=kind,
+        comparisons=tuple(comparisons),
+        joiner=joiner,
+        negated_names=tuple(negated) if holds else tuple(positive),
+        calls=tuple(calls),
+        identifiers=tuple(identifiers),
+    )
+
+
+def _leaves(stmt: Node) -> bool:
+    """Does this statement always leave the enclosing function (or never return)?"""
+    stmt = _strip(stmt)
+    if stmt.type in ("return_statement", "goto_statement"):
+        return True
+    if stmt.type == "compound_statement":
+        body = [c for c in stmt.named_children if c.type != "comment"]
+        return bool(body) and _leaves(body[-1])
+    if stmt.type == "expression_statement" and stmt.named_child_count:
+        expr = _strip(stmt.named_children[0])
+        if expr.type == "call_expression":
+            fn = expr.child_by_field_name("function")
+            return fn is not None and fn.text.decode() in _EXITING_CALLS
+    if stmt.type == "if_statement":
+        alt = stmt.child_by_field_name("alternative")
+        cons = stmt.child_by_field_name("consequence")
+        if alt is None or cons is None:
+            return False
+        alt_body = [c for c in alt.named_children if c.type != "comment"]
+        return _leaves(cons) and bool(alt_body) and _leaves(alt_body[-1])
+    return False
+
+
+def _checks_before(block: Node, child: Node) -> list[Condition]:
+    found: list[Condition] = []
+    for stmt in block.named_children:
+        if stmt.start_byte >= child.start_byte:
+            break
+        if stmt.type == "expression_statement" and stmt.named_child_count:
+            expr = _strip(stmt.named_children[0])
+            if expr.type == "call_expression":
+                fn = expr.child_by_field_name("function")
+                args = expr.child_by_field_name("arguments")
+                name = fn.text.decode() if fn is not None else ""
+                if args is not None and args.named_child_count == 1:
+                    if name in _ASSERT_FALSE:
+                        found.append(make_condition(args.named_children[0], False, "assert"))
+                    elif name in _ASSERT_TRUE:
+                        found.append(make_condition(args.named_children[0], True, "assert"))
+        elif stmt.type == "if_statement" and stmt.child_by_field_name("alternative") is None:
+            cons = stmt.child_by_field_name("consequence")
+            cond = stmt.child_by_field_name("condition")
+            if cons is not None and cond is not None and _leaves(cons):
+                found.append(make_condition(cond, False, "early-exit"))
+    return found
+
+
+def conditions_at(node: Node) -> tuple[Condition, ...]:
+    """Conditions known at ``node``, innermost first, up to its function."""
+    found: list[Condition] = []
+    child, parent = node, node.parent
+    while parent is not None and parent.type not in ("function_definition", "translation_unit"):
+        if parent.type == "if_statement":
+            cond = parent.child_by_field_name("condition")
+            if cond is not None and child.start_byte >= cond.end_byte:
+                alt = parent.child_by_field_name("alternative")
+                in_else = alt is not None and alt.start_byte <= child.start_byte < alt.end_byte
+                found.append(make_condition(cond, not in_else, "if"))
+        elif parent.type in ("while_statement", "for_statement"):
+            cond = parent.child_by_field_name("condition")
+            body = parent.child_by_field_name("body")
+            if cond is not None and body is not None and body.start_byte <= child.start_byte:
+                found.append(make_condition(cond, True, "if"))
+        elif parent.type == "compound_statement":
+            found.extend(reversed(_checks_before(parent, child)))
+        child, parent = parent, parent.parent
+    return tuple(found)

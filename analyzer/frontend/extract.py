@@ -1,0 +1,358 @@
+"""One walk over a syntax tree that collects every FileFacts entry."""
+
+from __future__ import annotations
+
+import re
+
+from tree_sitter import Node
+
+from .conditions import conditions_at, norm
+from .facts import (AddressTaken, Call, FileFacts, FileObject, Function, LegacyIndex,
+                    PerCpuDecl, Site)
+from .syntax import SyntaxTree, parse
+
+# Names under which guest code reaches the shared_info page (Xen, Linux).
+SHARED_INFO_NAMES = frozenset({"XEN_shared_info", "HYPERVISOR_shared_info"})
+# Calls whose result says whether this CPU got a usable vcpu_info.
+MAPPING_FUNCTIONS = frozenset({"map_vcpuinfo", "xen_vcpu_setup"})
+REGISTER_OP = "VCPUOP_register_vcpu_info"
+LEGACY_LIMITS = ("XEN_LEGACY_MAX_VCPUS", "MAX_VIRT_CPUS")
+PERCPU_ACCESSORS = frozenset({"this_cpu", "per_cpu", "this_cpu_ptr", "per_cpu_ptr"})
+
+_PERCPU_MACRO = re.compile(r"^(DEFINE|DECLARE)_PER_CPU\w*$")
+_PERCPU_CALL = re.compile(r"(\w+)\s*\(\s*(?P<type>.+?)\s*,\s*(?P<name>\w+)\s*\)", re.S)
+_IDENT = re.compile(r"[A-Za-z_]\w*")
+_ALIGN = re.compile(r"\b(?:__aligned|aligned)\s*\(\s*(?P<arg>[^()]*(?:\([^()]*\))?[^()]*)\)")
+_ALIGN_WORDS = {"__cacheline_aligned": 64, "____cacheline_aligned": 64,
+                "__page_aligned_data": 4096, "__page_aligned_bss": 4096}
+_KNOWN_SIZES = {"PAGE_SIZE": 4096, "SMP_CACHE_BYTES": 64, "L1_CACHE_BYTES": 64,
+                "sizeof(structvcpu_info)": 64, "sizeof(vcpu_info_t)": 64}
+
+
+def alignment_of(text: str) -> int | None:
+    """Alignment in bytes promised by attributes in ``text``, if any."""
+    best = None
+    for word, size in _ALIGN_WORDS.items():
+        if re.search(r"\b%s\b" % word, text):
+            best = max(best or 0, size)
+    for m in _ALIGN.finditer(text):
+        arg = "".join(m.group("arg").split())
+        size = int(arg, 0) if re.fullmatch(r"\d+|0x[0-9a-fA-F]+", arg) else _KNOWN_SIZES.get(arg)
+        if size:
+            best = max(best or 0, size)
+    return best
+
+
+def _text(node: Node) -> str:
+    return node.text.decode("utf-8", "replace")
+
+
+def _declarator_name(node: Node | None) -> tuple[str | None, str, bool]:
+    """(name, pointer/array suffix, is a function prototype) of a declarator."""
+    suffix, prototype = "", False
+    while node is not None:
+        if node.type in ("identifier", "field_identifier"):
+            return _text(node), suffix, prototype
+        if node.type == "pointer_declarator":
+            suffix = "*" + suffix
+        elif node.type == "array_declarator":
+            suffix += "[]"
+        elif node.type == "function_declarator":
+            inner = node.child_by_field_name("declarator")
+            prototype = inner is not None and inner.type == "identifier"
+        node = node.child_by_field_name("declarator") or (
+            node.named_children[0] if node.type == "parenthesized_declarator" and node.named_children else None)
+    return None, suffix, prototype
+
+
+def _storage(node: Node) -> set[str]:
+    return {_text(c) for c in node.children if c.type == "storage_class_specifier"}
+
+
+def _call_name(node: Node) -> str | None:
+    fn = node.child_by_field_name("function")
+    return _text(fn) if fn is not None and fn.type == "identifier" else None
+
+
+def _call_args(node: Node) -> list[Node]:
+    args = node.child_by_field_name("arguments")
+    return [a for a in args.named_children if a.type != "comment"] if args is not None else []
+
+
+def _up(node: Node) -> Node | None:
+    parent = node.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        parent = parent.parent
+    return parent
+
+
+class _Walker:
+    def __init__(self, path: str, text: str, tree: SyntaxTree):
+        self.tree = tree
+        self.facts = FileFacts(path=path, lines=text.splitlines(), error_lines=tree.error_lines)
+        self.orig_lines = self.facts.lines
+        self.calls: list[tuple[Node, str, str | None]] = []
+        self.function_nodes: dict[str, Node] = {}
+        self.aliases: dict[str | None, set[str]] = {}
+        self.register_functions: set[str] = set()
+
+    def site(self, node: Node, function: str | None) -> Site:
+        return Site(node.start_point[0] + 1, node.start_point[1] + 1, function)
+
+    def original(self, node: Node) -> str:
+        first, last = node.start_point[0], node.end_point[0]
+        return "\n".join(self.orig_lines[first:last + 1])
+
+    # The walk -------------------------------------------------------------
+
+    def walk(self) -> FileFacts:
+        stack: list[tuple[Node, str | None]] = [(self.tree.root, None)]
+        while stack:
+            node, function = stack.pop()
+            kind = node.type
+            if kind == "function_definition":
+                function = self.on_function(node) or function
+            elif kind == "declaration" and node.parent is not None and node.parent.type == "translation_unit":
+                self.on_file_scope_declaration(node)
+            elif kind == "identifier":
+                self.on_identifier(node, function)
+            elif kind == "call_expression":
+                name = _call_name(node)
+                if name:
+                    self.calls.append((node, name, function))
+                    if any(_text(a) == REGISTER_OP for a in _call_args(node)[:1]) and function:
+                        self.register_functions.add(function)
+            elif kind == "subscript_expression":
+                self.on_subscript(node, function)
+            elif kind == "binary_expression":
+                self.on_pointer_arithmetic(node, function)
+            elif kind == "pointer_expression":
+                self.on_address_of(node, function)
+            elif kind == "assignment_expression":
+                self.on_assignment(node, function)
+            elif kind == "init_declarator":
+                self.on_init(node, function)
+            if node.child_count:
+                stack.extend((c, function) for c in reversed(node.children))
+        self.finish_calls()
+        self.facts.identifiers = frozenset(_IDENT.findall("\n".join(self.orig_lines)))
+        return self.facts
+
+    def on_function(self, node: Node) -> str | None:
+        name, suffix, _ = _declarator_name(node.child_by_field_name("declarator"))
+        if not name:
+            return None
+        type_node = node.child_by_field_name("type")
+        returns_void = type_node is not None and _text(type_node) == "void" and "*" not in suffix
+        self.facts.functions.append(Function(
+            name, node.start_point[0] + 1, node.end_point[0] + 1,
+            "static" in _storage(node), returns_void))
+        self.function_nodes[name] = node
+        return name
+
+    def on_file_scope_declaration(self, node: Node) -> None:
+        storage = _storage(node)
+        if "typedef" in storage:
+            return
+        type_node = node.child_by_field_name("type")
+        if type_node is None or type_node.type == "macro_type_specifier":
+            return  # DEFINE_PER_CPU(...) and friends: handled as per-CPU facts
+        type_text = " ".join(_text(type_node).split())
+        decl_text = self.original(node)
+        for declarator in node.children_by_field_name("declarator"):
+            name, suffix, prototype = _declarator_name(declarator)
+            if not name or prototype:
+                continue
+            self.facts.objects.append(FileObject(
+                name=name, site=self.site(declarator, None),
+                is_static="static" in storage, is_extern="extern" in storage,
+                type_text=f"{type_text} {suffix}".strip(), decl_text=decl_text,
+                alignment=alignment_of(decl_text)))
+
+    def on_identifier(self, node: Node, function: str | None) -> None:
+        text = _text(node)
+        if not _PERCPU_MACRO.match(text):
+            return
+        parent = node.parent
+        if parent is None or parent.type not in ("macro_type_specifier", "call_expression", "ERROR"):
+            return
+        line = node.start_point[0]
+        tail = "\n".join(self.orig_lines[line:line + 3])[node.start_point[1]:]
+        m = _PERCPU_CALL.match(tail)
+        if not m:
+            return
+        statement_end = tail.find(";")
+        statement = tail[: statement_end if statement_end >= 0 else len(tail)]
+        macro_align = 4096 if "PAGE_ALIGNED" in text else 64 if "ALIGNED" in text else None
+        self.facts.percpu.append(PerCpuDecl(
+            macro=text, is_definition=text.startswith("DEFINE"),
+            type_text=" ".join(m.group("type").split()), name=m.group("name"),
+            site=self.site(node, function),
+            alignment=macro_align or alignment_of(statement[m.end():])))
+
+    def is_shared_info(self, node: Node, function: str | None) -> tuple[bool, bool]:
+        """(is the shared_info page, reached through an alias)."""
+        base = norm(node)
+        if base in SHARED_INFO_NAMES:
+            return True, False
+        return base in self.aliases.get(function, ()), True
+
+    def on_subscript(self, node: Node, function: str | None) -> None:
+        array = node.child_by_field_name("argument")
+        if array is None or array.type != "field_expression":
+            return
+        field = array.child_by_field_name("field")
+        base = array.child_by_field_name("argument")
+        if field is None or base is None or _text(field) != "vcpu_info":
+            return
+        hit, alias = self.is_shared_info(base, function)
+        if not hit:
+            return
+        index = node.child_by_field_name("index")
+        if index is None:  # tree-sitter-c names it "index" in recent grammars
+            index = next((c for c in node.named_children if c is not array), None)
+        self.add_legacy_index(node, function, base, index, alias)
+
+    def on_pointer_arithmetic(self, node: Node, function: str | None) -> None:
+        op = node.child_by_field_name("operator")
+        if op is None or op.type != "+":
+            return
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        for array, index in ((left, right), (right, left)):
+            if array is None or array.type != "field_expression":
+                continue
+            field, base = array.child_by_field_name("field"), array.child_by_field_name("argument")
+            if field is not None and base is not None and _text(field) == "vcpu_info":
+                hit, alias = self.is_shared_info(base, function)
+                if hit:
+                    self.add_legacy_index(node, function, base, index, alias)
+
+    def add_legacy_index(self, node, function, base, index, alias) -> None:
+        target = None
+        parent = _up(node)
+        if parent is not None and parent.type == "pointer_expression":
+            holder = _up(parent)
+        else:
+            holder = parent if node.type == "binary_expression" else None
+        if holder is not None and holder.type == "assignment_expression":
+            left = holder.child_by_field_name("left")
+            right = holder.child_by_field_name("right")
+            if right is not None and right.start_byte <= node.start_byte and left is not None \
+                    and left.type == "call_expression" and _call_name(left) in ("this_cpu", "per_cpu"):
+                args = _call_args(left)
+                if args:
+                    target = norm(args[0])
+        self.facts.legacy_indexes.append(LegacyIndex(
+            site=self.site(node, function), base=norm(base),
+            index=norm(index) if index is not None else "",
+            text=" ".join(_text(node).split()), assigned_to_percpu=target,
+            guards=conditions_at(node), via_alias=alias))
+
+    def on_address_of(self, node: Node, function: str | None) -> None:
+        op = node.child_by_field_name("operator")
+        if op is None or op.type != "&":
+            return
+        arg = node.child_by_field_name("argument")
+        while arg is not None and arg.type == "parenthesized_expression" and arg.named_children:
+            arg = arg.named_children[0]
+        if arg is None:
+            return
+        if arg.type == "identifier":
+            self.facts.addresses.append(AddressTaken(_text(arg), self.site(node, function), False))
+        elif arg.type == "subscript_expression":
+            inner = arg.child_by_field_name("argument")
+            if inner is not None and inner.type == "identifier":
+                self.facts.addresses.append(AddressTaken(_text(inner), self.site(node, function), False))
+        elif arg.type == "call_expression" and _call_name(arg) in PERCPU_ACCESSORS:
+            args = _call_args(arg)
+            if args and args[0].type == "identifier":
+                self.facts.addresses.append(AddressTaken(_text(args[0]), self.site(node, function), True))
+
+    def note_alias(self, name: Node | None, value: Node | None, function: str | None) -> None:
+        if name is None or value is None or function is None:
+            return
+        if norm(value) in SHARED_INFO_NAMES:
+            self.aliases.setdefault(function, set()).add(norm(name))
+
+    def on_assignment(self, node: Node, function: str | None) -> None:
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is None or right is None:
+            return
+        if left.type == "identifier" and _text(left) == "nr_cpu_ids" and any(
+                limit in _text(right) for limit in LEGACY_LIMITS):
+            self.facts.nr_cpu_ids_clamps.append(node.start_point[0] + 1)
+        if left.type == "identifier":
+            self.note_alias(left, right, function)
+        if left.type == "call_expression" and _call_name(left) in ("this_cpu_ptr", "per_cpu_ptr"):
+            pass
+
+    def on_init(self, node: Node, function: str | None) -> None:
+        name, _, _ = _declarator_name(node.child_by_field_name("declarator"))
+        value = node.child_by_field_name("value")
+        if name and value is not None and function and norm(value) in SHARED_INFO_NAMES:
+            self.aliases.setdefault(function, set()).add(name)
+
+    # Calls ------------------------------------------------------------------
+
+    def finish_calls(self) -> None:
+        mapping = set(MAPPING_FUNCTIONS) | {
+            fn.name for fn in self.facts.functions
+            if fn.name in self.register_functions and not fn.returns_void}
+        for node, name, function in self.calls:
+            args = _call_args(node)
+            registers = bool(args) and _text(args[0]) == REGISTER_OP
+            if name not in mapping and not registers and name not in PERCPU_ACCESSORS:
+                continue
+            if name in PERCPU_ACCESSORS:
+                if args and args[0].type == "identifier" and name.endswith("_ptr"):
+                    self.facts.addresses.append(AddressTaken(_text(args[0]), self.site(node, function), True))
+                continue
+            self.facts.calls.append(Call(
+                name=name, site=self.site(node, function),
+                args=tuple(" ".join(_text(a).split()) for a in args),
+                result=self.result_use(node, function), guards=conditions_at(node)))
+
+    def result_use(self, node: Node, function: str | None) -> str:
+        parent = _up(node)
+        if parent is None:
+            return "used"
+        if parent.type == "expression_statement":
+            return "discarded"
+        if parent.type == "cast_expression":
+            type_node = parent.child_by_field_name("type")
+            if type_node is not None and _text(type_node).strip() == "void":
+                return "void-cast"
+        var = None
+        if parent.type == "assignment_expression" and _up(parent) is not None \
+                and _up(parent).type == "expression_statement":
+            left = parent.child_by_field_name("left")
+            if left is not None and left.type == "identifier":
+                var = _text(left)
+        elif parent.type == "init_declarator":
+            var, _, _ = _declarator_name(parent.child_by_field_name("declarator"))
+        if var and function in self.function_nodes:
+            body = self.function_nodes[function]
+            if not self.read_after(body, var, parent.end_byte):
+                return f"dead-store:{var}"
+        return "used"
+
+    def read_after(self, body: Node, var: str, after: int) -> bool:
+        stack = [body]
+        while stack:
+            node = stack.pop()
+            if node.end_byte <= after:
+                continue
+            if node.type == "identifier" and node.start_byte >= after and _text(node) == var:
+                parent = node.parent
+                # "var = ..." overwrites; anything else reads.
+                if not (parent is not None and parent.type == "assignment_expression"
+                        and parent.child_by_field_name("left") == node
+                        and _text(parent.child_by_field_name("operator") or parent) == "="):
+                    return True
+            stack.extend(node.children)
+        return False
+
+
+def extract_facts(path: str, text: str) -> FileFacts:
+    """Parse ``text`` (the content of ``path``) and collect its facts."""
+    return _Walker(path, text, parse(text)).walk()

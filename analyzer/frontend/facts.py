@@ -1,0 +1,138 @@
+"""Facts about one C file: the only thing rules look at.
+
+Every fact carries its site (line and column, 1-based) and the function it
+sits in, so findings can be placed and fingerprinted without the parse tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A condition known to hold (or not hold) at a site.
+
+    ``holds`` is True inside an if's then-branch or after ASSERT(cond), False
+    inside its else-branch, after BUG_ON(cond), or after an if that leaves the
+    function when cond is true.
+    """
+
+    text: str
+    holds: bool
+    kind: str  # "if", "assert", "early-exit"
+    # Normalised operands of the comparisons it is made of: (left, op, right).
+    comparisons: tuple[tuple[str, str, str], ...] = ()
+    # "&&" or "||" at the top of the condition, "" for a single term.
+    joiner: str = ""
+    # Identifiers tested for being NULL/zero ("!x", "x == NULL"), when holds.
+    negated_names: tuple[str, ...] = ()
+    calls: tuple[str, ...] = ()
+    identifiers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Site:
+    line: int
+    col: int
+    function: str | None
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    line: int
+    end_line: int
+    is_static: bool
+    returns_void: bool
+
+
+@dataclass(frozen=True)
+class FileObject:
+    """An object (not a function) declared or defined at file scope."""
+
+    name: str
+    site: Site
+    is_static: bool
+    is_extern: bool
+    type_text: str  # e.g. "struct vcpu_info *", "unsigned long []"
+    decl_text: str  # the declaration as written, attributes included
+    alignment: int | None  # bytes, when an alignment attribute is given
+
+
+@dataclass(frozen=True)
+class PerCpuDecl:
+    macro: str  # DEFINE_PER_CPU, DECLARE_PER_CPU, DEFINE_PER_CPU_READ_MOSTLY, ...
+    is_definition: bool
+    type_text: str
+    name: str
+    site: Site
+    alignment: int | None
+
+
+@dataclass(frozen=True)
+class Call:
+    name: str
+    site: Site
+    args: tuple[str, ...]
+    # How the result is used: "discarded", "void-cast", "used", or
+    # "dead-store:VAR" (assigned to a local that is never read again).
+    result: str
+    guards: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class LegacyIndex:
+    """``X->vcpu_info[i]`` (or ``X->vcpu_info + i``) with X the shared_info page."""
+
+    site: Site
+    base: str
+    index: str
+    text: str
+    # Name of the per-CPU pointer this address is stored into, if any
+    # (``this_cpu(vcpu_info) = &XEN_shared_info->vcpu_info[v]``).
+    assigned_to_percpu: str | None
+    guards: tuple[Condition, ...]
+    via_alias: bool = False
+
+
+@dataclass(frozen=True)
+class AddressTaken:
+    """``&name``, ``&this_cpu(name)`` or ``&per_cpu(name, c)``."""
+
+    name: str
+    site: Site
+    through_percpu: bool
+
+
+@dataclass
+class FileFacts:
+    path: str
+    lines: list[str]
+    layer: str = "syntax"
+    error_lines: list[int] = field(default_factory=list)
+    functions: list[Function] = field(default_factory=list)
+    objects: list[FileObject] = field(default_factory=list)
+    percpu: list[PerCpuDecl] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
+    legacy_indexes: list[LegacyIndex] = field(default_factory=list)
+    addresses: list[AddressTaken] = field(default_factory=list)
+    # Assignments "nr_cpu_ids = <legacy limit>" (line numbers).
+    nr_cpu_ids_clamps: list[int] = field(default_factory=list)
+    # Every identifier spelled in the file (for "is it used elsewhere").
+    identifiers: frozenset[str] = frozenset()
+
+    @property
+    def is_header(self) -> bool:
+        return self.path.endswith(".h")
+
+    def source_line(self, line: int) -> str:
+        if 1 <= line <= len(self.lines):
+            return self.lines[line - 1]
+        return ""
+
+    def function_at(self, line: int) -> Function | None:
+        for fn in self.functions:
+            if fn.line <= line <= fn.end_line:
+                return fn
+        return None

@@ -1,0 +1,170 @@
+"""Pre- and post-images of a patched file, built from a patch alone or applied to a tree.
+
+An Image is a file's text as one side of the patch sees it, plus which of its
+lines the patch added.  Without a tree the image is sparse: hunk lines sit at
+their real line numbers and the lines between hunks are blank, so facts and
+findings keep the numbers a reviewer sees in the patched file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from unidiff import PatchedFile
+
+from analyzer.errors import InputError
+
+from .sources import decode_source
+
+
+@dataclass
+class Image:
+    path: str
+    text: str
+    added: set[int] = field(default_factory=set)  # post-image lines the patch added
+    sparse: bool = False
+
+
+@dataclass
+class HunkFailure:
+    path: str
+    hunk: int  # 1-based index within the file
+    header: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: hunk #{self.hunk} ({self.header}) {self.reason}"
+
+
+def patched_path(pf: PatchedFile) -> str:
+    return pf.path
+
+
+def _sparse(lines_at: dict[int, str]) -> str:
+    if not lines_at:
+        return ""
+    last = max(lines_at)
+    return "\n".join(lines_at.get(n, "") for n in range(1, last + 1)) + "\n"
+
+
+def _starts_in_comment(values: list[str]) -> bool:
+    """Does a hunk begin inside a /* comment (a "*/" before any "/*")?"""
+    for value in values:
+        opens, closes = value.find("/*"), value.find("*/")
+        if closes >= 0 and (opens < 0 or closes < opens):
+            return True
+        if opens >= 0:
+            return False
+    return False
+
+
+def _reopen_comment(side: dict[int, str], first: int, values: list[str]) -> None:
+    # The blank gap line before the hunk gets the "/*" the hunk lost, so the
+    # parser does not read the comment's words as declarations.
+    if first > 1 and (first - 1) not in side and _starts_in_comment(values):
+        side[first - 1] = "/*"
+
+
+def sparse_images(pf: PatchedFile) -> tuple[Image, Image]:
+    """(pre, post) images made of the hunks alone."""
+    pre: dict[int, str] = {}
+    post: dict[int, str] = {}
+    added: set[int] = set()
+    for hunk in pf:
+        _reopen_comment(pre, hunk.source_start,
+                        [l.value for l in hunk if l.source_line_no is not None])
+        _reopen_comment(post, hunk.target_start,
+                        [l.value for l in hunk if l.target_line_no is not None])
+        for line in hunk:
+            value = line.value.rstrip("\n")
+            if line.source_line_no is not None:
+                pre[line.source_line_no] = value
+            if line.target_line_no is not None:
+                post[line.target_line_no] = value
+                if line.is_added:
+                    added.add(line.target_line_no)
+    return (Image(pf.source_file, _sparse(pre), sparse=True),
+            Image(patched_path(pf), _sparse(post), added, sparse=True))
+
+
+def _hunk_header(hunk) -> str:
+    header = f"@@ -{hunk.source_start},{hunk.source_length} +{hunk.target_start},{hunk.target_length} @@"
+    return f"{header} {hunk.section_header}".rstrip()
+
+
+def _matches(lines: list[str], at: int, expected: list[str], loose: bool) -> bool:
+    if at < 0 or at + len(expected) > len(lines):
+        return False
+    if loose:
+        return all(a.rstrip() == b.rstrip() for a, b in zip(lines[at:at + len(expected)], expected))
+    return lines[at:at + len(expected)] == expected
+
+
+def apply_file(pf: PatchedFile, original: str) -> tuple[Image, list[HunkFailure]]:
+    """Apply ``pf`` to ``original`` like patch(1) with no fuzz, offsets allowed.
+
+    A hunk whose context is not found is skipped and reported; the others
+    still apply, so the rest of the patch is still checked.
+    """
+    lines = original.split("\n")
+    trailing_newline = original.endswith("\n")
+    if trailing_newline:
+        lines.pop()
+    result: list[str] = []
+    added_at: list[bool] = []
+    failures: list[HunkFailure] = []
+    cursor = 0  # next unconsumed original line (0-based)
+    offset = 0
+    for number, hunk in enumerate(pf, 1):
+        old = [l.value.rstrip("\n") for l in hunk if l.is_context or l.is_removed]
+        new = [(l.value.rstrip("\n"), l.is_added) for l in hunk if l.is_context or l.is_added]
+        want = max(hunk.source_start - 1 + offset, cursor) if old else hunk.source_start + offset
+        where = None
+        for loose in (False, True):
+            for at in sorted(range(cursor, len(lines) - len(old) + 1), key=lambda a: abs(a - want)):
+                if _matches(lines, at, old, loose):
+                    where = at
+                    break
+            if where is not None:
+                break
+        if not old:  # pure addition (new file, or insertion at a position)
+            where = min(max(want, cursor), len(lines))
+        if where is None:
+            failures.append(HunkFailure(pf.path, number, _hunk_header(hunk),
+                                        "does not apply: its context is not in the file"))
+            continue
+        result.extend(lines[cursor:where])
+        added_at.extend([False] * (where - cursor))
+        for value, is_added in new:
+            result.append(value)
+            added_at.append(is_added)
+        cursor = where + len(old)
+        offset = where - (hunk.source_start - 1)
+    result.extend(lines[cursor:])
+    added_at.extend([False] * (len(lines) - cursor))
+    text = "\n".join(result) + ("\n" if trailing_newline or not original else "")
+    added = {i + 1 for i, flag in enumerate(added_at) if flag}
+    return Image(patched_path(pf), text, added), failures
+
+
+def tree_images(pf: PatchedFile, tree: Path) -> tuple[Image | None, Image | None, list[HunkFailure]]:
+    """(pre, post, failures) of ``pf`` applied to ``tree``, read-only."""
+    if pf.is_added_file:
+        pre_text = ""
+    else:
+        source = tree / pf.source_file.split("/", 1)[-1] if pf.source_file.startswith(("a/", "b/")) \
+            else tree / pf.source_file
+        if not source.is_file():
+            source = tree / pf.path
+        if not source.is_file():
+            return None, None, [HunkFailure(pf.path, 0, "file", f"is not in the tree {tree}")]
+        try:
+            pre_text = decode_source(source.read_bytes(), str(source))
+        except OSError as exc:
+            raise InputError(str(source), exc.strerror or str(exc)) from None
+    pre = Image(pf.path, pre_text)
+    if pf.is_removed_file:
+        return pre, None, []
+    post, failures = apply_file(pf, pre_text)
+    return pre, post, failures

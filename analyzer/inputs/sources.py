@@ -1,0 +1,78 @@
+"""C files and trees: finding them and reading them as text."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from analyzer.errors import InputError
+
+C_SUFFIXES = (".c", ".h")
+# Searched for uses of symbols (XL106) but not linted.
+CONTEXT_SUFFIXES = (".S", ".s", ".lds", ".ld")
+_SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", "node_modules"}
+
+
+def decode_source(data: bytes, name: str) -> str:
+    """Text of a C file; binary data is not C."""
+    if b"\0" in data[:65536]:
+        raise InputError(name, "binary file, not C source")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Old Xen files carry Latin-1 names in comments; the code is ASCII.
+        return data.decode("latin-1")
+
+
+def read_source(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise InputError(str(path), "is a directory") from None
+    except OSError as exc:
+        raise InputError(str(path), exc.strerror or str(exc)) from None
+    return decode_source(data, str(path))
+
+
+@dataclass
+class FileSelection:
+    """The C files a check covers, plus what it skipped and why."""
+
+    files: list[Path] = field(default_factory=list)
+    context: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def walk_tree(root: Path) -> tuple[list[Path], list[Path]]:
+    """(C files, context files) below ``root``, in a stable order."""
+    c_files, context = [], []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
+        for name in sorted(filenames):
+            if name.endswith(C_SUFFIXES):
+                c_files.append(Path(dirpath, name))
+            elif name.endswith(CONTEXT_SUFFIXES):
+                context.append(Path(dirpath, name))
+    return c_files, context
+
+
+def select_files(paths: list[str]) -> FileSelection:
+    selection = FileSelection()
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise InputError(raw, "no such file or directory")
+        if path.is_dir():
+            c_files, context = walk_tree(path)
+            if not c_files:
+                raise InputError(raw, "directory contains no C files (*.c, *.h)")
+            selection.files.extend(c_files)
+            selection.context.extend(context)
+        elif path.suffix in C_SUFFIXES:
+            if not os.access(path, os.R_OK):
+                raise InputError(raw, "permission denied")
+            selection.files.append(path)
+        else:
+            raise InputError(raw, "not a C source file (expected *.c or *.h)")
+    return selection

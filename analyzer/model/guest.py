@@ -1,0 +1,202 @@
+"""The reference guest (spec §3): what correct mapping code does, event by event.
+
+It follows the structure of Xen's own guest code (map on the CPU itself,
+reuse a registration that L0 still holds, fall back to the legacy slot below
+vCPU 32) with the open design choices taken from a `Policy`. Pointers are kept
+as (kind, index) pairs, the form the C run is compared in.
+"""
+
+from __future__ import annotations
+
+from analyzer.model.l0 import L0, PAGE_SIZE, VCPU_INFO_SIZE
+from analyzer.model.policy import Policy
+from analyzer.model.scenario import LEGACY_MAX_VCPUS, Scenario
+from analyzer.model.snapshot import (CpuState, Flag, Outcome, Ptr, Snapshot, Stop,
+                                     VcpuState)
+
+NULL = (Ptr.NULL, 0)
+# The model's array sits on page 1 of its address space, aligned to a whole
+# vcpu_info so no element ever crosses a page (I5).
+ARRAY_PAGE = 1
+
+
+class Halt(Exception):
+    def __init__(self, stop: Stop):
+        self.stop = stop
+
+
+OK, FELL_BACK, REFUSED = "ok", "fell back to legacy", "refused"
+
+
+class ReferenceGuest:
+    def __init__(self, scenario: Scenario, policy: Policy):
+        self.sc = scenario
+        self.policy = policy
+        self.l0 = L0(scenario.release, scenario.vcpus_in_domain)
+        self.nr_cpu_ids = scenario.nr_cpu_ids
+        self.present = set(range(scenario.nr_cpu_ids))
+        self.online: set[int] = set()
+        self.ever_up: set[int] = set()
+        self.vid = [0] * scenario.nr_cpu_ids
+        self.ptr = [NULL] * scenario.nr_cpu_ids
+        self.array_len = 0
+        self.array_base = 0
+        self.mapped: set[int] = set()
+        self.stop = Stop.NONE
+        self.booted = False
+
+    # -- helpers ---------------------------------------------------------
+    def _reset_percpu(self, cpu: int) -> None:
+        self.vid[cpu] = 0
+        self.ptr[cpu] = NULL
+
+    def _high_vcpu_unusable(self, cpu: int, resuming: bool) -> str:
+        policy = self.policy.on_unregistrable_high_vcpu
+        if policy == "bug":
+            raise Halt(Stop.BUG)
+        if policy == "panic" or cpu == 0 or resuming:
+            # The BSP cannot be refused, nor can a CPU that is already running.
+            raise Halt(Stop.PANIC)
+        return REFUSED
+
+    def _map(self, cpu: int, resuming: bool = False) -> str:
+        v = self.vid[cpu]
+        if not self.array_len:
+            if v < LEGACY_MAX_VCPUS:
+                self.ptr[cpu] = (Ptr.LEGACY, v)
+                return OK
+            return self._high_vcpu_unusable(cpu, resuming)
+        if v in self.mapped:
+            self.ptr[cpu] = (Ptr.AREA, v)
+            return OK
+        error = self.l0.register(
+            caller=v, vcpu=v, address=self.array_base + v * VCPU_INFO_SIZE,
+            injected=self.sc.fault_for(v, self.l0.epoch))
+        if error is None:
+            self.ptr[cpu] = (Ptr.AREA, v)
+            self.mapped.add(v)
+            return OK
+        if v < LEGACY_MAX_VCPUS:
+            self.ptr[cpu] = (Ptr.LEGACY, v)
+            return FELL_BACK
+        return self._high_vcpu_unusable(cpu, resuming)
+
+    def _limit_to_legacy(self) -> None:
+        if self.nr_cpu_ids > LEGACY_MAX_VCPUS:
+            self.present -= set(range(LEGACY_MAX_VCPUS, self.nr_cpu_ids))
+            self.nr_cpu_ids = LEGACY_MAX_VCPUS
+
+    # -- events ----------------------------------------------------------
+    def boot_bsp(self) -> Outcome:
+        if self.booted:
+            return Outcome.SKIPPED
+        self.booted = True
+        self.l0.down.discard(self.sc.vcpu_of(0))
+        self.vid[0] = self.sc.vcpu_of(0)
+        if not self.sc.alloc_fails:
+            self.array_len = self.nr_cpu_ids
+            start = -(-self.sc.placement // VCPU_INFO_SIZE) * VCPU_INFO_SIZE
+            self.array_base = ARRAY_PAGE * PAGE_SIZE + start
+        result = self._map(0)
+        if not self.array_len or result != OK:
+            if self.policy.bsp_failure == "all_legacy" or not self.array_len:
+                # Nothing is registered yet, so the array can go.
+                self.array_len = 0
+                self.mapped.clear()
+                self._map(0)
+                self._limit_to_legacy()
+        self.l0.vector_set.add(self.vid[0])
+        self.online.add(0)
+        self.ever_up.add(0)
+        return Outcome.RAN
+
+    def cpu_up(self, cpu: int, again: bool) -> Outcome:
+        if (not self.booted or cpu == 0 or cpu in self.online or cpu not in self.present
+                or cpu >= self.nr_cpu_ids or (cpu in self.ever_up) != again):
+            return Outcome.SKIPPED
+        self.ever_up.add(cpu)
+        self._reset_percpu(cpu)
+        v = self.sc.vcpu_of(cpu)
+        self.l0.down.discard(v)
+        self.vid[cpu] = v
+        result = self._map(cpu)
+        if result == REFUSED or (result == FELL_BACK and self.policy.ap_low_failure == "refuse"):
+            self.l0.down.add(v)
+            self._reset_percpu(cpu)
+            return Outcome.RAN
+        self.l0.vector_set.add(v)
+        self.online.add(cpu)
+        return Outcome.RAN
+
+    def cpu_offline(self, cpu: int) -> Outcome:
+        if cpu == 0 or cpu not in self.online:
+            return Outcome.SKIPPED
+        self.online.discard(cpu)
+        self.l0.down.add(self.vid[cpu])
+        self._reset_percpu(cpu)
+        return Outcome.RAN
+
+    def resume(self, new_l0: bool) -> Outcome:
+        if not self.booted:
+            return Outcome.SKIPPED
+        if not new_l0:
+            return Outcome.RAN  # registrations survive; nothing to redo
+        self.l0.new_epoch({self.vid[c] for c in self.online})
+        self.mapped.clear()
+        for cpu in sorted(self.online):
+            self._map(cpu, resuming=True)
+            self.l0.vector_set.add(self.vid[cpu])
+        return Outcome.RAN
+
+    def step(self, kind: str, cpu: int) -> Outcome:
+        if self.stop is not Stop.NONE:
+            return Outcome.HALTED
+        try:
+            if kind == "BOOT_BSP":
+                return self.boot_bsp()
+            if kind in ("AP_UP", "AP_ONLINE_AGAIN"):
+                return self.cpu_up(cpu, again=kind == "AP_ONLINE_AGAIN")
+            if kind == "AP_OFFLINE":
+                return self.cpu_offline(cpu)
+            if kind in ("UPCALL", "TIME_READ"):
+                return Outcome.RAN if cpu in self.online else Outcome.SKIPPED
+            if kind == "SUSPEND_CANCELLED":
+                # The caller returns before any of the mapping code runs.
+                return Outcome.RAN if self.booted else Outcome.SKIPPED
+            if kind in ("RESUME_NEW_L0", "RESUME_SAME_L0"):
+                return self.resume(new_l0=kind == "RESUME_NEW_L0")
+        except Halt as halt:
+            self.stop = halt.stop
+            return Outcome.RAN
+        raise ValueError(f"unknown event {kind}")
+
+    # -- observation -----------------------------------------------------
+    def _deliver_upcalls(self) -> Flag:
+        """The spurious upcall after a registration arrives once a vector is set."""
+        flags = Flag(0)
+        for v in sorted(self.l0.upcall_pending & self.l0.vector_set):
+            for cpu in self.online:
+                if self.vid[cpu] == v and self.ptr[cpu] != (Ptr.AREA, v):
+                    flags |= Flag.UPCALL_MISSED
+            self.l0.upcall_pending.discard(v)
+        return flags
+
+    def snapshot(self, outcome: Outcome) -> Snapshot:
+        flags = self._deliver_upcalls() if outcome is Outcome.RAN else Flag(0)
+        cpus = tuple(
+            CpuState(c in self.present and c < self.nr_cpu_ids, c in self.online,
+                     self.vid[c], self.ptr[c][0], self.ptr[c][1])
+            for c in range(self.sc.nr_cpu_ids))
+        vcpus = []
+        for v in range(self.sc.vcpus_in_domain):
+            addr = self.l0.reg.get(v)
+            reg = NULL if addr is None else (Ptr.AREA, (addr - self.array_base) // VCPU_INFO_SIZE)
+            vcpus.append(VcpuState(int(v in self.mapped), reg[0], reg[1], v in self.l0.down))
+        return Snapshot(outcome, self.stop, self.nr_cpu_ids, self.l0.epoch, self.array_len,
+                        flags, cpus, tuple(vcpus))
+
+
+def run_model(scenario: Scenario, policy: Policy) -> list[Snapshot]:
+    """The model's snapshot after each expanded event of `scenario`."""
+    guest = ReferenceGuest(scenario, policy)
+    return [guest.snapshot(guest.step(kind, cpu)) for kind, cpu in scenario.expanded_events()]

@@ -1,0 +1,117 @@
+"""Check a patch: analyse its post-image, report what the patch brings in.
+
+A finding is the patch's when it sits on a line the patch adds, or when the
+pre-image does not have it (same rule, function and source text): the patch
+changed the meaning of an untouched line, e.g. a new definition that an old
+declaration no longer matches.  Removed lines are never reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from .checker import ParseStats, analyse, run_rules
+from .findings import Finding
+from .frontend.index import index_facts
+from .inputs.images import HunkFailure, Image, apply_file, sparse_images, tree_images
+from .inputs.patchset import Patch
+from .inputs.sources import C_SUFFIXES, CONTEXT_SUFFIXES, walk_tree
+from .project import ProjectFacts
+from .rule import Rule
+
+
+@dataclass
+class PatchCheckResult:
+    patch: Patch
+    findings: list[Finding] = field(default_factory=list)
+    failures: list[HunkFailure] = field(default_factory=list)
+    stats: ParseStats = field(default_factory=ParseStats)
+    notes: list[str] = field(default_factory=list)
+    post_images: dict[str, Image] = field(default_factory=dict)
+    files_checked: int = 0
+
+
+class TreeIndex:
+    """Cheap facts of every file in a tree, read once per run and shared."""
+
+    def __init__(self, tree: Path):
+        self.tree = tree
+        self.facts: dict[str, object] = {}
+        c_files, context = walk_tree(tree)
+        for path in c_files + context:
+            rel = str(path.relative_to(tree))
+            try:
+                text = path.read_bytes().decode("utf-8", "replace")
+            except OSError:
+                continue
+            self.facts[rel] = index_facts(rel, text)
+
+
+def _images(patch: Patch, tree: Path | None, result: PatchCheckResult,
+            overlay: dict[str, str] | None) -> list[tuple[Image | None, Image]]:
+    pairs = []
+    for pf in patch.files:
+        if not pf.path.endswith(C_SUFFIXES):
+            if not pf.path.endswith(CONTEXT_SUFFIXES):
+                result.notes.append(f"{pf.path}: not C, not checked")
+            continue
+        if pf.is_removed_file:
+            continue
+        if tree is None:
+            pre, post = sparse_images(pf)
+        elif overlay is not None and pf.path in overlay:
+            pre = Image(pf.path, overlay[pf.path])
+            post, failures = apply_file(pf, overlay[pf.path])
+            result.failures.extend(failures)
+        else:
+            pre, post, failures = tree_images(pf, tree)
+            result.failures.extend(failures)
+            if post is None:
+                continue
+        pairs.append((pre, post))
+    return pairs
+
+
+def _project(images: list[Image], index: TreeIndex | None, stats: ParseStats,
+             overlay: dict[str, str] | None = None) -> ProjectFacts:
+    project = ProjectFacts(whole_tree=index is not None)
+    if index is not None:
+        replaced = {image.path for image in images} | set(overlay or ())
+        for rel, facts in index.facts.items():
+            if rel not in replaced:
+                project.files[rel] = facts
+                project.identifier_files[rel] = facts.identifiers
+        for rel, text in (overlay or {}).items():
+            if rel not in {image.path for image in images}:
+                project.add(index_facts(rel, text))
+    for image in images:
+        project.add(analyse(image.path, image.text, stats))
+    return project
+
+
+def check_patch(patch: Patch, rules: Sequence[Rule], tree: Path | None = None,
+                index: TreeIndex | None = None,
+                overlay: dict[str, str] | None = None) -> PatchCheckResult:
+    """Check ``patch`` alone (hunks) or applied to ``tree`` in memory.
+
+    ``overlay`` maps paths to texts that replace the tree's (a series applied
+    so far); ``index`` lets several patches share one read of the tree.
+    """
+    result = PatchCheckResult(patch, notes=list(patch.notes))
+    pairs = _images(patch, tree, result, overlay)
+    if tree is not None and index is None:
+        index = TreeIndex(tree)
+    posts = [post for _, post in pairs]
+    pres = [pre for pre, _ in pairs if pre is not None]
+    post_project = _project(posts, index, result.stats, overlay)
+    findings = run_rules(post_project, [p.path for p in posts], rules)
+    pre_project = _project(pres, index, ParseStats(), overlay)
+    before = {f.fingerprint() for f in run_rules(pre_project, [p.path for p in pres], rules)}
+    added = {post.path: post.added for post in posts}
+    result.findings = [f for f in findings
+                       if f.line in added.get(f.path, ()) or f.fingerprint() not in before]
+    result.post_images = {post.path: post for post in posts}
+    result.files_checked = len(posts)
+    return result

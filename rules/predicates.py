@@ -1,0 +1,58 @@
+"""Questions several rules ask of facts (not a rule itself)."""
+
+from __future__ import annotations
+
+from analyzer.frontend.facts import Condition, FileFacts
+from analyzer.project import ProjectFacts
+
+LEGACY_LIMITS = ("XEN_LEGACY_MAX_VCPUS", "MAX_VIRT_CPUS")
+# Per-CPU pointers to a vCPU's vcpu_info, by name, in Xen and Linux.
+KNOWN_VCPU_POINTERS = frozenset({"vcpu_info", "xen_vcpu"})
+REGISTER_OP = "VCPUOP_register_vcpu_info"
+
+
+def is_legacy_limit(expr: str) -> bool:
+    if expr in LEGACY_LIMITS:
+        return True
+    return expr.startswith("ARRAY_SIZE(") and expr.rstrip(")").endswith("vcpu_info")
+
+
+def bounds(cond: Condition, index: str) -> bool:
+    """Does ``cond`` (as it holds at the site) imply ``index < legacy limit``?"""
+    if cond.holds and cond.joiner == "||":
+        return False
+    if not cond.holds and cond.joiner == "&&":
+        return False
+    below = {("<", True), (">=", False)}  # index OP limit
+    above = {(">", True), ("<=", False)}  # limit OP index
+    for left, op, right in cond.comparisons:
+        if left == index and is_legacy_limit(right) and (op, cond.holds) in below:
+            return True
+        if right == index and is_legacy_limit(left) and (op, cond.holds) in above:
+            return True
+        if left == index and right.endswith("-1") and is_legacy_limit(right[:-2]) and \
+                (op, cond.holds) in {("<=", True), (">", False)}:
+            return True
+    return False
+
+
+def vcpu_pointer_names(project: ProjectFacts) -> set[str]:
+    names = set(KNOWN_VCPU_POINTERS)
+    for name, decls in project.percpu_by_name().items():
+        if any(d.type_text.replace(" ", "") == "structvcpu_info*" for _, d in decls):
+            names.add(name)
+    return names
+
+
+def backing_arrays(facts: FileFacts) -> set[str]:
+    """File-scope pointers to struct vcpu_info: the registered-area array."""
+    return {o.name for o in facts.objects if o.type_text.replace(" ", "") == "structvcpu_info*"}
+
+
+def array_absent(cond: Condition, arrays: set[str]) -> bool:
+    """Does ``cond`` say the backing array was never allocated?"""
+    return any(name in arrays for name in cond.negated_names)
+
+
+def registers(call_args: tuple[str, ...]) -> bool:
+    return bool(call_args) and call_args[0] == REGISTER_OP
