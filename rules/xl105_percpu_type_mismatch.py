@@ -41,7 +41,10 @@ class PerCpuTypeMismatch(Rule):
         entries = project.percpu_by_name()
         for decl in facts.percpu:
             others = entries.get(decl.name, [])
-            definitions = [(p, d) for p, d in others if d.is_definition]
+            # A static definition is a different variable from every other
+            # file's: it only pairs with entries of its own file.
+            definitions = [(p, d) for p, d in others if d.is_definition and (
+                p == facts.path or not (d.is_static or decl.is_static))]
             if not definitions:
                 continue
             # The first definition (by path, line) is the reference.

@@ -184,11 +184,13 @@ class _Walker:
         statement_end = tail.find(";")
         statement = tail[: statement_end if statement_end >= 0 else len(tail)]
         macro_align = 4096 if "PAGE_ALIGNED" in text else 64 if "ALIGNED" in text else None
+        before = self.orig_lines[line][: node.start_point[1]]
         self.facts.percpu.append(PerCpuDecl(
             macro=text, is_definition=text.startswith("DEFINE"),
             type_text=" ".join(m.group("type").split()), name=m.group("name"),
             site=self.site(node, function),
-            alignment=macro_align or alignment_of(statement[m.end():])))
+            alignment=macro_align or alignment_of(statement[m.end():]),
+            is_static=re.search(r"\bstatic\s*$", before) is not None))
 
     def is_shared_info(self, node: Node, function: str | None) -> tuple[bool, bool]:
         """(is the shared_info page, reached through an alias)."""

@@ -68,6 +68,7 @@ class PerCpuDecl:
     name: str
     site: Site
     alignment: int | None
+    is_static: bool = False  # a static per-CPU variable is private to its file
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from .facts import FileFacts, PerCpuDecl, Site
 
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 _PERCPU = re.compile(
-    r"^[ \t]*(?:static[ \t]+)?(?P<macro>(?:DEFINE|DECLARE)_PER_CPU\w*)\s*\(\s*"
+    r"^[ \t]*(?P<static>static[ \t]+)?(?P<macro>(?:DEFINE|DECLARE)_PER_CPU\w*)\s*\(\s*"
     r"(?P<type>[^;()]*?(?:\([^;()]*\))?[^;()]*?)\s*,\s*(?P<name>\w+)\s*\)", re.M)
 
 
@@ -28,5 +28,6 @@ def index_facts(path: str, text: str) -> FileFacts:
                 macro=macro, is_definition=macro.startswith("DEFINE"),
                 type_text=" ".join(m.group("type").split()), name=m.group("name"),
                 site=Site(line, 1, None),
-                alignment=4096 if "PAGE_ALIGNED" in macro else 64 if "ALIGNED" in macro else None))
+                alignment=4096 if "PAGE_ALIGNED" in macro else 64 if "ALIGNED" in macro else None,
+                is_static=m.group("static") is not None))
     return facts

@@ -1,0 +1,93 @@
+"""Invariants I1-I11 (spec §3), checked on the snapshot after every event.
+
+The same checks run on the model's snapshots and on the C run's, so a model
+that broke one would be caught by the model's own tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from analyzer.model.scenario import LEGACY_MAX_VCPUS
+from analyzer.model.snapshot import Flag, Outcome, Ptr, Snapshot, Stop, ptr_text
+
+TITLES = {
+    1: "every online CPU has a non-NULL vcpu_info pointer",
+    2: "no pointer to a legacy slot of a vCPU >= 32 or out of its array's bounds",
+    3: "each CPU reads the area L0 writes for its vCPU",
+    4: "one registration per vCPU per epoch; the mapped bitmap agrees with L0",
+    5: "every registered area lies within one page and is 8-byte aligned",
+    6: "the array is not freed while L0 still writes into it",
+    7: "vCPU ids used as indices stay within the allocated lengths",
+    8: "up to 4.17 a vCPU registers another vCPU's area only while that vCPU is down",
+    9: "after a migration every online CPU is re-established, or the system stops",
+    10: "the spurious upcall after a registration reads the registered area",
+    11: "without a usable area: nr_cpu_ids <= 32 and every CPU in use has a vCPU id < 32",
+}
+
+
+@dataclass(frozen=True)
+class Violation:
+    invariant: int
+    detail: str
+
+
+def expected_area(snap: Snapshot, vcpu: int) -> tuple[Ptr, int] | None:
+    """Where L0 writes vcpu_info for `vcpu`: its registered area, else its legacy slot."""
+    if 0 <= vcpu < len(snap.vcpus) and snap.vcpus[vcpu].reg is not Ptr.NULL:
+        v = snap.vcpus[vcpu]
+        return (v.reg, v.reg_idx)
+    return (Ptr.LEGACY, vcpu) if vcpu < LEGACY_MAX_VCPUS else None
+
+
+def check(snap: Snapshot, event: tuple[str, int], booted: bool) -> list[Violation]:
+    out: list[Violation] = []
+    if snap.outcome is Outcome.HALTED or snap.stop is Stop.HUNG:
+        return out
+    halted = snap.stop is not Stop.NONE
+    add = lambda n, text: out.append(Violation(n, text))  # noqa: E731
+
+    if not halted:
+        for c, cpu in enumerate(snap.cpus):
+            if cpu.online and cpu.ptr is Ptr.NULL:
+                add(1, f"CPU {c} (vCPU {cpu.vcpu}) is online with a NULL vcpu_info pointer")
+    for c, cpu in enumerate(snap.cpus):
+        if cpu.ptr in (Ptr.LEGACY_OOB, Ptr.AREA_OOB):
+            add(2, f"CPU {c} (vCPU {cpu.vcpu}) points at {ptr_text(cpu.ptr, cpu.ptr_idx)}")
+    mismatched = []
+    if not halted:
+        for c, cpu in enumerate(snap.cpus):
+            if not cpu.online or cpu.ptr is Ptr.NULL:
+                continue
+            want = expected_area(snap, cpu.vcpu)
+            if (cpu.ptr, cpu.ptr_idx) != want:
+                where = "nowhere (no legacy slot, nothing registered)" if want is None else ptr_text(*want)
+                mismatched.append(c)
+                add(3, f"CPU {c} (vCPU {cpu.vcpu}) reads {ptr_text(cpu.ptr, cpu.ptr_idx)} "
+                       f"but L0 writes {where}")
+    for v, vs in enumerate(snap.vcpus):
+        if vs.mapped != -1 and bool(vs.mapped) != (vs.reg is not Ptr.NULL):
+            state = "registered" if vs.reg is not Ptr.NULL else "not registered"
+            add(4, f"vCPU {v} is {state} at L0 but the guest's mapped bit is {vs.mapped}")
+    if snap.flags & Flag.DOUBLE_REGISTRATION:
+        add(4, "a vCPU was registered twice in one epoch")
+    if snap.flags & Flag.BAD_AREA:
+        add(5, "the guest asked L0 to register an area that crosses a page or is not 8-byte aligned")
+    if snap.flags & Flag.FREED_REGISTERED or any(v.reg is Ptr.DANGLING for v in snap.vcpus):
+        add(6, "memory holding a registered vcpu_info area was freed")
+    if snap.flags & Flag.INDEX_RANGE or any(v.reg is Ptr.AREA_OOB for v in snap.vcpus):
+        add(7, "a vCPU id indexed past the end of the array or bitmap")
+    if snap.flags & Flag.REMOTE_WHILE_UP:
+        add(8, "a vCPU asked L0 to register another, running vCPU's area")
+    if event[0] == "RESUME_NEW_L0" and not halted and mismatched:
+        add(9, "after the migration CPU(s) " + ", ".join(map(str, mismatched))
+               + " still use areas the new L0 does not write")
+    if snap.flags & Flag.UPCALL_MISSED:
+        add(10, "the upcall raised by a registration found the CPU reading another area")
+    if booted and not halted and snap.array_len == 0:
+        bad = [c for c, cpu in enumerate(snap.cpus)
+               if (cpu.present and c >= LEGACY_MAX_VCPUS) or (cpu.online and cpu.vcpu >= LEGACY_MAX_VCPUS)]
+        if snap.nr_cpu_ids > LEGACY_MAX_VCPUS or bad:
+            add(11, f"no area is in use but nr_cpu_ids={snap.nr_cpu_ids}"
+                    + (f" and CPU(s) {', '.join(map(str, bad[:6]))} need a slot beyond 32" if bad else ""))
+    return out
