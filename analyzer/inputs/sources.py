@@ -44,8 +44,11 @@ class FileSelection:
     notes: list[str] = field(default_factory=list)
 
 
-def walk_tree(root: Path) -> tuple[list[Path], list[Path]]:
-    """(C files, context files) below ``root``, in a stable order."""
+def walk_tree(root: Path, skipped: list[Path] | None = None) -> tuple[list[Path], list[Path]]:
+    """(C files, context files) below ``root``, in a stable order.
+
+    Files that are neither are appended to ``skipped`` when it is given.
+    """
     c_files, context = [], []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
@@ -54,6 +57,8 @@ def walk_tree(root: Path) -> tuple[list[Path], list[Path]]:
                 c_files.append(Path(dirpath, name))
             elif name.endswith(CONTEXT_SUFFIXES):
                 context.append(Path(dirpath, name))
+            elif skipped is not None:
+                skipped.append(Path(dirpath, name))
     return c_files, context
 
 
@@ -64,9 +69,14 @@ def select_files(paths: list[str]) -> FileSelection:
         if not path.exists():
             raise InputError(raw, "no such file or directory")
         if path.is_dir():
-            c_files, context = walk_tree(path)
+            skipped: list[Path] = []
+            c_files, context = walk_tree(path, skipped)
             if not c_files:
                 raise InputError(raw, "directory contains no C files (*.c, *.h)")
+            if skipped:
+                sample = ", ".join(str(p.relative_to(path)) for p in skipped[:3])
+                selection.notes.append(f"{raw}: skipped {len(skipped)} file(s) that are not C "
+                                       f"({sample}{', ...' if len(skipped) > 3 else ''})")
             selection.files.extend(c_files)
             selection.context.extend(context)
         elif path.suffix in C_SUFFIXES:
