@@ -117,11 +117,7 @@ class _Walker:
             elif kind == "identifier":
                 self.on_identifier(node, function)
             elif kind == "call_expression":
-                name = _call_name(node)
-                if name:
-                    self.calls.append((node, name, function))
-                    if any(_text(a) == REGISTER_OP for a in _call_args(node)[:1]) and function:
-                        self.register_functions.add(function)
+                self.on_call(node, function)
             elif kind == "subscript_expression":
                 self.on_subscript(node, function)
             elif kind == "binary_expression":
@@ -137,6 +133,20 @@ class _Walker:
         self.finish_calls()
         self.facts.identifiers = frozenset(_IDENT.findall("\n".join(self.orig_lines)))
         return self.facts
+
+    def on_call(self, node: Node, function: str | None) -> None:
+        name = _call_name(node)
+        if not name:
+            return
+        if name in ("this_cpu_ptr", "per_cpu_ptr"):
+            # The pointer forms of &this_cpu(x) and &per_cpu(x, cpu).
+            args = _call_args(node)
+            if args and args[0].type == "identifier":
+                self.facts.addresses.append(AddressTaken(_text(args[0]), self.site(node, function), True))
+            return
+        self.calls.append((node, name, function))
+        if function and any(_text(a) == REGISTER_OP for a in _call_args(node)[:1]):
+            self.register_functions.add(function)
 
     def on_function(self, node: Node) -> str | None:
         name, suffix, _ = _declarator_name(node.child_by_field_name("declarator"))
@@ -285,8 +295,6 @@ class _Walker:
             self.facts.nr_cpu_ids_clamps.append(node.start_point[0] + 1)
         if left.type == "identifier":
             self.note_alias(left, right, function)
-        if left.type == "call_expression" and _call_name(left) in ("this_cpu_ptr", "per_cpu_ptr"):
-            pass
 
     def on_init(self, node: Node, function: str | None) -> None:
         name, _, _ = _declarator_name(node.child_by_field_name("declarator"))
@@ -303,11 +311,7 @@ class _Walker:
         for node, name, function in self.calls:
             args = _call_args(node)
             registers = bool(args) and _text(args[0]) == REGISTER_OP
-            if name not in mapping and not registers and name not in PERCPU_ACCESSORS:
-                continue
-            if name in PERCPU_ACCESSORS:
-                if args and args[0].type == "identifier" and name.endswith("_ptr"):
-                    self.facts.addresses.append(AddressTaken(_text(args[0]), self.site(node, function), True))
+            if name not in mapping and not registers:
                 continue
             self.facts.calls.append(Call(
                 name=name, site=self.site(node, function),
