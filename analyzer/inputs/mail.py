@@ -1,0 +1,192 @@
+"""One mail: its identity, its decoded text, and what its subject says.
+
+Works on ``email.message.Message`` objects (one mail, one mbox entry, one
+format-patch file) and on archive pages, whose headers are lines of text
+above the message.  Knows nothing about diffs: finding the patch inside the
+text is diffscan's job, turning it into a Patch is patchset's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from email.message import Message
+from email.utils import getaddresses
+
+from analyzer.errors import InputError
+
+_HEADER_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*: ")
+# Header lines an archive page (public-inbox style) shows above the message,
+# with its decorations: "(raw)" after the Message-ID, "[thread overview]" after the Date.
+_PAGE_HEADER = re.compile(
+    r"^(Subject|From|To|Cc|Message-I[Dd]|In-Reply-To|References|Date):[ \t]+(.*?)"
+    r"(?:\s+\((?:raw)\))?(?:\s+\[thread overview\])?\s*$", re.M)
+_PAGE_KEYS = {"message-id": "message_id", "in-reply-to": "in_reply_to"}  # lower-cased header -> field
+
+# "[PATCH RFC v3 02/10]", "[RFC PATCH for-4.18 v2 3/5]", "[PATCH]", "[XEN PATCH v2]".
+_TAG_BLOCK = re.compile(r"^\s*\[([^\]]*)\]\s*")
+_REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|antw|fwd?)\s*(\[\d+\])?\s*:\s*)+", re.I)
+_NUMBER = re.compile(r"^(\d+)/(\d+)$")
+_VERSION = re.compile(r"^v(\d+)$", re.I)
+_MSGID = re.compile(r"<([^<>\s]+)>")
+
+
+def bare_message_id(value: str | None) -> str | None:
+    """``<id@host>`` -> ``id@host``; None when there is no id."""
+    if not value:
+        return None
+    found = _MSGID.search(value)
+    text = found.group(1) if found else value.strip().strip("<>")
+    return text or None
+
+
+def message_ids(value: str | None) -> list[str]:
+    """Every ``<id>`` in a References or In-Reply-To value, in order."""
+    return _MSGID.findall(value or "")
+
+
+@dataclass
+class MailInfo:
+    """A mail's identity and addressing, as a reply needs them."""
+
+    subject: str | None = None
+    author: str | None = None  # the From header, display form
+    message_id: str | None = None  # without <>
+    date: str | None = None
+    to: list[str] = field(default_factory=list)  # display forms ("Name <addr>")
+    cc: list[str] = field(default_factory=list)
+    in_reply_to: str | None = None  # without <>
+    references: list[str] = field(default_factory=list)  # without <>, oldest first
+
+
+@dataclass
+class SubjectTags:
+    """What a list subject says about the mail: ``Re: [PATCH RFC v2 3/5] title``."""
+
+    title: str
+    is_reply: bool = False
+    is_patch: bool = False  # a [... PATCH ...] tag is present
+    version: int = 1
+    number: int | None = None
+    total: int | None = None
+    prefixes: list[str] = field(default_factory=list)  # RFC, for-4.18, XEN, ...
+
+    @property
+    def is_cover_letter(self) -> bool:
+        return self.is_patch and self.number == 0
+
+
+def parse_subject(subject: str | None) -> SubjectTags:
+    text = " ".join((subject or "").split())
+    reply = _REPLY_PREFIX.match(text)
+    if reply:
+        text = text[reply.end():]
+    tags = SubjectTags(title=text, is_reply=bool(reply))
+    while True:
+        block = _TAG_BLOCK.match(text)
+        if not block:
+            break
+        text = text[block.end():]
+        words = block.group(1).replace(",", " ").split()
+        if not any(w.upper() == "PATCH" for w in words):
+            tags.prefixes.extend(words)  # a list tag such as [Xen-devel]
+            continue
+        tags.is_patch = True
+        for word in words:
+            if word.upper() == "PATCH":
+                continue
+            number, version = _NUMBER.match(word), _VERSION.match(word)
+            if number:
+                tags.number, tags.total = int(number.group(1)), int(number.group(2))
+            elif version:
+                tags.version = int(version.group(1))
+            else:
+                tags.prefixes.append(word)
+    tags.title = text.strip()
+    return tags
+
+
+def looks_like_mail(data: bytes) -> bool:
+    """Does ``data`` start with mail headers (or an mbox "From " line)?"""
+    head = data[:4096].decode("latin-1").split("\n")
+    if head and head[0].startswith("From "):
+        return True
+    headers = 0
+    for line in head[:30]:
+        if not line.strip():
+            break
+        if _HEADER_LINE.match(line):
+            headers += 1
+        elif not line[:1].isspace():
+            return False
+    return headers >= 2 and any(l.lower().startswith(("subject:", "from:")) for l in head[:30])
+
+
+def _addresses(values: list[str]) -> list[str]:
+    out = []
+    for name, addr in getaddresses([str(v) for v in values if v]):
+        if addr:
+            out.append(f"{name} <{addr}>" if name else addr)
+    return out
+
+
+def message_info(msg: Message) -> MailInfo:
+    def header(name: str) -> str | None:
+        value = msg.get(name)
+        return " ".join(str(value).split()) or None if value is not None else None
+
+    references = message_ids(header("References"))
+    return MailInfo(
+        subject=header("Subject"), author=header("From"),
+        message_id=bare_message_id(header("Message-ID")), date=header("Date"),
+        to=_addresses(msg.get_all("To") or []), cc=_addresses(msg.get_all("Cc") or []),
+        in_reply_to=bare_message_id(header("In-Reply-To")), references=references)
+
+
+def page_info(text: str, before_line: int | None = None) -> MailInfo:
+    """Headers an archive page shows as text above line ``before_line`` (1-based)."""
+    lines = text.split("\n")
+    head = "\n".join(lines[: max(before_line - 1, 0)] if before_line else lines)
+    found: dict[str, str] = {}
+    for m in _PAGE_HEADER.finditer(head):
+        key = m.group(1).lower()
+        found.setdefault(_PAGE_KEYS.get(key, key), m.group(2).strip())
+    return MailInfo(
+        subject=found.get("subject"), author=found.get("from"),
+        message_id=bare_message_id(found.get("message_id")), date=found.get("date"),
+        to=_addresses([found["to"]]) if "to" in found else [],
+        cc=_addresses([found["cc"]]) if "cc" in found else [],
+        in_reply_to=bare_message_id(found.get("in_reply_to")),
+        references=message_ids(found.get("references")))
+
+
+def _decode(payload: bytes, charset: str | None, name: str) -> str:
+    if charset is None:
+        try:
+            return payload.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(name, f"mail body is not UTF-8 (byte 0x{payload[exc.start]:02x} "
+                                   f"at offset {exc.start}) and declares no charset") from None
+    try:
+        return payload.decode(charset)
+    except (LookupError, UnicodeDecodeError):
+        raise InputError(name, f"mail body does not decode as its declared charset {charset}") from None
+
+
+def message_text(msg: Message, name: str) -> str:
+    """The decoded text of a mail: the plain body, then any patch attachments.
+
+    Transfer encodings (quoted-printable, base64) and declared charsets are
+    undone; a diff sent as a ``text/x-patch`` or ``*.patch`` attachment is
+    part of the text, so the diff scanner finds it like an inline one.
+    """
+    part = msg.get_body(preferencelist=("plain",)) if msg.is_multipart() else msg
+    candidates = [part] if part is not None else []
+    candidates += [p for p in msg.walk() if p is not part and not p.is_multipart()
+                   and (p.get_content_type() in ("text/x-patch", "text/x-diff", "text/plain")
+                        or (p.get_filename() or "").endswith((".patch", ".diff")))]
+    texts = [_decode(c.get_payload(decode=True) or b"", c.get_content_charset(), name)
+             for c in candidates]
+    if not texts:
+        raise InputError(name, "mail has no text body")
+    return "\n".join(texts)
