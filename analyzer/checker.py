@@ -50,8 +50,9 @@ class CheckResult:
     files_checked: int = 0
 
 
-def analyse(path: str, text: str, stats: ParseStats) -> FileFacts:
-    facts = extract_facts(path, text)
+def analyse(path: str, text: str, stats: ParseStats,
+            hunk_functions: dict[int, str] | None = None) -> FileFacts:
+    facts = extract_facts(path, text, hunk_functions)
     stats.syntax_files += 1
     if facts.error_lines:
         stats.recovered[path] = facts.error_lines

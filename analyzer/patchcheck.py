@@ -87,7 +87,7 @@ def _project(images: list[Image], index: TreeIndex | None, stats: ParseStats,
             if rel not in {image.path for image in images}:
                 project.add(index_facts(rel, text))
     for image in images:
-        project.add(analyse(image.path, image.text, stats))
+        project.add(analyse(image.path, image.text, stats, image.hunk_functions))
     return project
 
 

@@ -52,3 +52,13 @@ def test_check_patch_reports_a_hunk_that_does_not_apply(capsys, tmp_path):
     assert len(doc["problems"]) == 1 and "time.c: hunk #1" in doc["problems"][0]
     assert ("XL106", "xen/arch/x86/guest/xen.c", 40) in run.hits()
     assert run.code == 1
+
+
+def test_hunk_starting_mid_function_takes_the_function_from_its_header(capsys, tmp_path):
+    patch = tmp_path / "mid.patch"
+    patch.write_text("--- a/xen/g.c\n+++ b/xen/g.c\n"
+                     "@@ -50,4 +50,5 @@ void hypervisor_ap_setup(void)\n"
+                     "     set_vcpu_id();\n+    map_vcpuinfo();\n     init_evtchn();\n }\n \n")
+    findings = xenlint(capsys, "check-patch", str(patch), "--format", "json").json()["findings"]
+    assert [(f["rule"], f["line"], f["function"]) for f in findings] == [
+        ("XL103", 51, "hypervisor_ap_setup")]

@@ -87,7 +87,9 @@ def _up(node: Node) -> Node | None:
 
 
 class _Walker:
-    def __init__(self, path: str, text: str, tree: SyntaxTree):
+    def __init__(self, path: str, text: str, tree: SyntaxTree,
+                 hunk_functions: dict[int, str] | None = None):
+        self.hunk_functions = hunk_functions or {}
         self.tree = tree
         self.facts = FileFacts(path=path, lines=text.splitlines(), error_lines=tree.error_lines)
         self.orig_lines = self.facts.lines
@@ -97,7 +99,10 @@ class _Walker:
         self.register_functions: set[str] = set()
 
     def site(self, node: Node, function: str | None) -> Site:
-        return Site(node.start_point[0] + 1, node.start_point[1] + 1, function)
+        line = node.start_point[0] + 1
+        if function is None:
+            function = self.hunk_functions.get(line)
+        return Site(line, node.start_point[1] + 1, function)
 
     def original(self, node: Node) -> str:
         first, last = node.start_point[0], node.end_point[0]
@@ -106,30 +111,33 @@ class _Walker:
     # The walk -------------------------------------------------------------
 
     def walk(self) -> FileFacts:
-        stack: list[tuple[Node, str | None]] = [(self.tree.root, None)]
-        while stack:
-            node, function = stack.pop()
+        # Only the node kinds below carry facts.  A query finds them in C (the
+        # tree has a few thousand interesting nodes among a few hundred
+        # thousand), and they are handled in document order, outer before
+        # inner, exactly as a pre-order walk would meet them.
+        handlers = {
+            "declaration": self.on_file_scope_declaration,
+            "identifier": self.on_identifier,
+            "call_expression": self.on_call,
+            "subscript_expression": self.on_subscript,
+            "binary_expression": self.on_pointer_arithmetic,
+            "pointer_expression": self.on_address_of,
+            "assignment_expression": self.on_assignment,
+            "init_declarator": self.on_init,
+        }
+        open_functions: list[tuple[int, str | None]] = []  # (end byte, name), outermost first
+        for node in _nodes_with_facts(self.tree.root, self.tree.source):
+            start = node.start_byte
+            while open_functions and open_functions[-1][0] <= start:
+                open_functions.pop()
+            function = next((name for _, name in reversed(open_functions) if name), None)
             kind = node.type
             if kind == "function_definition":
-                function = self.on_function(node) or function
-            elif kind == "declaration" and node.parent is not None and node.parent.type == "translation_unit":
+                open_functions.append((node.end_byte, self.on_function(node)))
+            elif kind == "declaration":
                 self.on_file_scope_declaration(node)
-            elif kind == "identifier":
-                self.on_identifier(node, function)
-            elif kind == "call_expression":
-                self.on_call(node, function)
-            elif kind == "subscript_expression":
-                self.on_subscript(node, function)
-            elif kind == "binary_expression":
-                self.on_pointer_arithmetic(node, function)
-            elif kind == "pointer_expression":
-                self.on_address_of(node, function)
-            elif kind == "assignment_expression":
-                self.on_assignment(node, function)
-            elif kind == "init_declarator":
-                self.on_init(node, function)
-            if node.child_count:
-                stack.extend((c, function) for c in reversed(node.children))
+            else:
+                handlers[kind](node, function)
         self.finish_calls()
         self.facts.identifiers = frozenset(_IDENT.findall("\n".join(self.orig_lines)))
         return self.facts
@@ -359,6 +367,10 @@ class _Walker:
         return False
 
 
-def extract_facts(path: str, text: str) -> FileFacts:
-    """Parse ``text`` (the content of ``path``) and collect its facts."""
-    return _Walker(path, text, parse(text)).walk()
+def extract_facts(path: str, text: str, hunk_functions: dict[int, str] | None = None) -> FileFacts:
+    """Parse ``text`` (the content of ``path``) and collect its facts.
+
+    ``hunk_functions`` names the function of lines that a patch hunk shows
+    outside any function header (see inputs.images.Image).
+    """
+    return _Walker(path, text, parse(text), hunk_functions).walk()

@@ -8,6 +8,7 @@ findings keep the numbers a reviewer sees in the patched file.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,18 @@ class Image:
     text: str
     added: set[int] = field(default_factory=set)  # post-image lines the patch added
     sparse: bool = False
+    # Sparse images only: line -> function named by the hunk header ("@@ ... @@
+    # void f(void)") for hunk lines that precede the end of that function,
+    # since a hunk starting mid-function has no function header to parse.
+    hunk_functions: dict[int, str] = field(default_factory=dict)
+
+
+_FUNCTION_IN_HEADER = re.compile(r"(\w+)\s*\([^()]*\)?\s*$")
+
+
+def _hunk_function(section_header: str) -> str | None:
+    m = _FUNCTION_IN_HEADER.search(section_header.strip())
+    return m.group(1) if m and "(" in section_header else None
 
 
 @dataclass
@@ -85,7 +98,23 @@ def sparse_images(pf: PatchedFile) -> tuple[Image, Image]:
                 if line.is_added:
                     added.add(line.target_line_no)
     return (Image(pf.source_file, _sparse(pre), sparse=True),
-            Image(patched_path(pf), _sparse(post), added, sparse=True))
+            Image(patched_path(pf), _sparse(post), added, sparse=True,
+                  hunk_functions=_hunk_functions(pf)))
+
+
+def _hunk_functions(pf: PatchedFile) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for hunk in pf:
+        name = _hunk_function(hunk.section_header or "")
+        if not name:
+            continue
+        for line in hunk:
+            if line.target_line_no is None:
+                continue
+            if line.value.startswith("}"):
+                break  # the function the header names ends here
+            found[line.target_line_no] = name
+    return found
 
 
 def _hunk_header(hunk) -> str:
