@@ -1,0 +1,11 @@
+"""Cross-check of C mapping code against the reference model.
+
+Extract map_vcpuinfo() and its callers from a C text (extract), generate a
+harness around them (harness_gen, c/), compile it (build), run scenarios in
+a sandboxed process (sandbox, wire), compare each event with the model
+(compare) and report findings XL201-XL280 (findings).
+"""
+
+from analyzer.crosscheck.run import CrosscheckReport, crosscheck_source
+
+__all__ = ["CrosscheckReport", "crosscheck_source"]

@@ -61,10 +61,12 @@ class ReferenceGuest:
 
     def _map(self, cpu: int, resuming: bool = False) -> str:
         v = self.vid[cpu]
-        if not self.array_len:
+        if v >= self.array_len:
+            # No array, or a vCPU id past its end (ids can exceed nr_cpu_ids
+            # after a kexec): only the legacy slot is usable.
             if v < LEGACY_MAX_VCPUS:
                 self.ptr[cpu] = (Ptr.LEGACY, v)
-                return OK
+                return FELL_BACK if self.array_len else OK
             return self._high_vcpu_unusable(cpu, resuming)
         if v in self.mapped:
             self.ptr[cpu] = (Ptr.AREA, v)

@@ -1,0 +1,123 @@
+"""Turn cross-check results into findings (rule family XL2xx).
+
+One finding per rule, carrying the smallest scenario that triggers it as one
+line of JSON, the command that replays it, and the per-CPU pointer table of
+the C run next to the model's at the first event that shows the problem.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+from analyzer.crosscheck.compare import EventResult, ScenarioResult
+from analyzer.findings import Finding, Severity
+from analyzer.model.invariants import TITLES
+from analyzer.model.scenario import Scenario
+from analyzer.model.snapshot import Snapshot, Stop, ptr_text
+
+MAX_TABLE_ROWS = 12
+
+
+def replay_command(path: str, scenario: Scenario, release: str | None = None) -> str:
+    return f"xenlint model {shlex.quote(path)} --replay {shlex.quote(scenario.to_json())}"
+
+
+def _state(snap: Snapshot, cpu: int) -> str:
+    c = snap.cpus[cpu]
+    if not c.online:
+        return "offline" if c.ptr.name == "NULL" else f"offline, {ptr_text(c.ptr, c.ptr_idx)}"
+    return ptr_text(c.ptr, c.ptr_idx)
+
+
+def pointer_table(ev: EventResult) -> list[dict]:
+    """Rows for the CPUs that are online in either run or differ between them."""
+    rows = []
+    for cpu in range(len(ev.c.cpus)):
+        c_cpu, m_cpu = ev.c.cpus[cpu], ev.model.cpus[cpu]
+        c_text, m_text = _state(ev.c, cpu), _state(ev.model, cpu)
+        if not (c_cpu.online or m_cpu.online or c_text != m_text):
+            continue
+        rows.append({"cpu": cpu, "vcpu": c_cpu.vcpu if c_cpu.online else m_cpu.vcpu,
+                     "c": c_text, "model": m_text})
+    interesting = [r for r in rows if r["c"] != r["model"]]
+    if len(rows) > MAX_TABLE_ROWS:
+        rows = (interesting + [r for r in rows if r not in interesting])[:MAX_TABLE_ROWS]
+        rows.sort(key=lambda r: r["cpu"])
+    return rows
+
+
+def _stop_text(snap: Snapshot) -> str:
+    return "running" if snap.stop is Stop.NONE else f"stopped ({snap.stop.name})"
+
+
+def table_text(rows: list[dict], ev: EventResult) -> str:
+    lines = [f"after event {ev.index + 1} ({ev.event[0]}{'' if ev.event[1] < 0 else ':' + str(ev.event[1])}):"
+             f" C {_stop_text(ev.c)}, model {_stop_text(ev.model)}",
+             f"{'CPU':>4} {'vCPU':>5}  {'C run':<44} model"]
+    for r in rows:
+        mark = "  " if r["c"] == r["model"] else "≠ "
+        lines.append(f"{r['cpu']:>4} {r['vcpu']:>5}  {r['c']:<44} {mark}{r['model']}")
+    return "\n".join(lines)
+
+
+class Location:
+    """Where findings about the mapping code are anchored."""
+
+    def __init__(self, path: str, line: int, function: str, source: str):
+        self.path, self.line, self.function, self.source = path, line, function, source
+
+
+def _details(path: str, result: ScenarioResult, ev: EventResult, extra: dict | None = None) -> dict:
+    rows = pointer_table(ev)
+    details = {
+        "scenario": result.scenario.to_json(),
+        "replay": replay_command(path, result.scenario),
+        "event": ev.index + 1,
+        "pointers": rows,
+        "table": table_text(rows, ev),
+    }
+    if extra:
+        details.update(extra)
+    return details
+
+
+def invariant_finding(loc: Location, invariant: int, result: ScenarioResult, ev: EventResult) -> Finding:
+    detail = next(v.detail for v in ev.violations if v.invariant == invariant)
+    scenario = result.scenario
+    return Finding(
+        rule_id=f"XL2{invariant:02d}", severity=Severity.ERROR, path=loc.path, line=loc.line, col=1,
+        message=(f"I{invariant} violated ({TITLES[invariant]}): {detail}; "
+                 f"scenario: {scenario.describe()}"),
+        function=loc.function, source=loc.source,
+        details=_details(loc.path, result, ev, {"invariant": f"I{invariant}"}))
+
+
+def divergence_finding(loc: Location, result: ScenarioResult, ev: EventResult) -> Finding:
+    return Finding(
+        rule_id="XL250", severity=Severity.WARNING, path=loc.path, line=loc.line, col=1,
+        message=(f"the C code and the reference model disagree after event {ev.index + 1} "
+                 f"({ev.event[0]}); scenario: {result.scenario.describe()}"),
+        function=loc.function, source=loc.source, details=_details(loc.path, result, ev))
+
+
+def policy_finding(loc: Location, text: str, line: int, dimension: str) -> Finding:
+    return Finding(
+        rule_id="XL260", severity=Severity.INFO, path=loc.path, line=line or loc.line, col=1,
+        message=f"policy in force: {text}", function=loc.function, source=f"{loc.source} [{dimension}]",
+        details={"policy": dimension})
+
+
+def sandbox_finding(loc: Location, scenario: Scenario, reason: str) -> Finding:
+    return Finding(
+        rule_id="XL270", severity=Severity.ERROR, path=loc.path, line=loc.line, col=1,
+        message=f"the extracted code was stopped by the sandbox: {reason}; scenario: {scenario.describe()}",
+        function=loc.function, source=loc.source,
+        details={"scenario": scenario.to_json(), "replay": replay_command(loc.path, scenario),
+                 "reason": reason})
+
+
+def extraction_finding(loc: Location, problem: str, severity: Severity = Severity.WARNING) -> Finding:
+    return Finding(
+        rule_id="XL280", severity=severity, path=loc.path, line=loc.line, col=1,
+        message=f"extraction incomplete: {problem}", function=loc.function,
+        source=f"{loc.source} [{problem}]", details={"problem": problem})

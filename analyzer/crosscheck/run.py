@@ -1,0 +1,183 @@
+"""The cross-check: extract, build, run scenarios in the sandbox, compare, report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from analyzer.crosscheck import findings as F
+from analyzer.crosscheck.build import BuildFailed, build
+from analyzer.crosscheck.compare import ScenarioResult, compare
+from analyzer.crosscheck.extract import extract
+from analyzer.crosscheck.harness_gen import Harness, generate
+from analyzer.crosscheck.policy_probe import infer, probes
+from analyzer.crosscheck.sandbox import run_batch
+from analyzer.findings import Finding, Severity
+from analyzer.model.default_scenarios import default_scenarios
+from analyzer.model.policy import Policy
+from analyzer.model.scenario import Scenario
+from analyzer.model.snapshot import Snapshot, Stop
+
+
+@dataclass
+class BranchCoverage:
+    function: str
+    line: int
+    kind: str
+    text: str
+    taken: bool
+    not_taken: bool
+
+
+@dataclass
+class CrosscheckReport:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    coverage: list[BranchCoverage] = field(default_factory=list)
+    stubs: list[tuple[str, int]] = field(default_factory=list)      # (name, calls)
+    policy_notes: list[str] = field(default_factory=list)
+    policy: Policy | None = None
+    scenarios_run: int = 0
+    skipped_resume: bool = False
+    printk: list[str] = field(default_factory=list)
+    results: list[ScenarioResult] = field(default_factory=list)
+
+    def coverage_by_function(self) -> dict[str, tuple[int, int]]:
+        out: dict[str, tuple[int, int]] = {}
+        for b in self.coverage:
+            hit, total = out.get(b.function, (0, 0))
+            out[b.function] = (hit + b.taken + b.not_taken, total + 2)
+        return out
+
+
+class Prepared:
+    """An extracted, generated and compiled harness, ready to run scenarios."""
+
+    def __init__(self, text: str, path: str):
+        self.path = path
+        self.extraction = extract(text, path)
+        self.harness: Harness | None = None
+        self.binary = None
+        self.build_error = None
+        m = self.extraction.functions.get("map")
+        head = m.head.strip().splitlines()[-1] if m else ""
+        self.location = F.Location(path, m.line if m else 1, m.name if m else None, head)
+        if m is None:
+            return
+        self.harness = generate(self.extraction)
+        try:
+            self.binary = build(self.harness.text)
+        except BuildFailed as exc:
+            self.build_error = exc.message
+
+    @property
+    def has_resume(self) -> bool:
+        return "resume" in self.extraction.functions
+
+
+def _snapshots(run, scenario: Scenario) -> list[Snapshot]:
+    words, nev, size, _ = run
+    return [Snapshot.from_words(words[i * size:(i + 1) * size], scenario.nr_cpu_ids,
+                                scenario.vcpus_in_domain) for i in range(nev)]
+
+
+def infer_policy(prep: Prepared, release: str) -> tuple[Policy, dict]:
+    named = probes(release)
+    batch = run_batch(prep.binary, list(named.values()))
+    results = {}
+    for i, name in enumerate(named):
+        if i in batch.runs:
+            results[name] = (_snapshots(batch.runs[i], named[name]), batch.runs[i][3])
+    inference = infer(results)
+    return inference.policy, inference.observed
+
+
+def run_scenarios(prep: Prepared, scenarios: list[Scenario], policy: Policy):
+    batch = run_batch(prep.binary, scenarios)
+    results = [compare(scenarios[i], *batch.runs[i], policy) for i in sorted(batch.runs)]
+    return results, batch
+
+
+def crosscheck_source(text: str, path: str, *, release: str = "4.16-4.17", explore: int = 0,
+                      seed: int = 0, scenarios: list[Scenario] | None = None) -> CrosscheckReport:
+    report = CrosscheckReport(path)
+    prep = Prepared(text, path)
+    loc = prep.location
+    if prep.harness is None:
+        report.findings.append(F.extraction_finding(loc, "; ".join(prep.extraction.problems),
+                                                    Severity.ERROR))
+        return report
+    for problem in prep.harness.problems:
+        report.findings.append(F.extraction_finding(loc, problem))
+    if prep.binary is None:
+        report.findings.append(F.extraction_finding(
+            loc, f"the harness does not compile: {prep.build_error}", Severity.ERROR))
+        return report
+
+    policy, observed = infer_policy(prep, release)
+    report.policy = policy
+    texts = dict(zip(("on_unregistrable_high_vcpu", "bsp_failure", "ap_low_failure"), policy.describe()))
+    for dimension, (_, line) in observed.items():
+        report.policy_notes.append(texts[dimension])
+        report.findings.append(F.policy_finding(loc, texts[dimension], line, dimension))
+
+    if scenarios is not None:
+        chosen = list(scenarios)
+    else:
+        # The probes are the smallest scenarios for their fault classes.
+        chosen = list(probes(release).values()) + default_scenarios(release)
+    if not prep.has_resume:
+        report.skipped_resume = any(s.uses_resume() for s in chosen)
+        chosen = [s for s in chosen if not s.uses_resume()]
+    results, batch = run_scenarios(prep, chosen, policy)
+    if explore:
+        from analyzer.model.explore import explore as run_explore
+
+        extra = run_explore(prep, policy, release=release, count=explore, seed=seed)
+        results += extra.results
+        batch.crashes += extra.crashes
+    report.results = results
+    report.scenarios_run = len(results)
+    report.findings += _findings(loc, results, batch.crashes)
+    report.coverage = _coverage(prep.harness, batch.coverage)
+    report.stubs = [(name, batch.stub_calls[i] if i < len(batch.stub_calls) else 0)
+                    for i, name in enumerate(prep.harness.stubs)]
+    report.stubs += [(f"{name} (object)", 0) for name in prep.harness.stub_objects]
+    report.printk = batch.printk
+    return report
+
+
+def _coverage(harness: Harness, cov: bytes) -> list[BranchCoverage]:
+    out = []
+    for i, (fn, branch) in enumerate(harness.branches):
+        taken = len(cov) > 2 * i + 1 and bool(cov[2 * i + 1])
+        not_taken = len(cov) > 2 * i and bool(cov[2 * i])
+        out.append(BranchCoverage(fn, branch.line, branch.kind, branch.text, taken, not_taken))
+    return out
+
+
+def _findings(loc, results: list[ScenarioResult], crashes) -> list[Finding]:
+    best: dict[str, tuple[tuple, Finding]] = {}
+
+    def offer(rule: str, scenario: Scenario, make):
+        key = scenario.size()
+        if rule not in best or key < best[rule][0]:
+            best[rule] = (key, make())
+
+    for result in results:
+        hung = result.hung()
+        if hung is not None:
+            offer("XL270", result.scenario, lambda r=result: F.sandbox_finding(
+                loc, r.scenario, "hung: the step budget ran out inside the extracted code"))
+            continue
+        seen = {v.invariant for ev in result.events for v in ev.violations}
+        for inv in sorted(seen):
+            ev = result.first_violation(inv)
+            offer(f"XL2{inv:02d}", result.scenario,
+                  lambda r=result, e=ev, i=inv: F.invariant_finding(loc, i, r, e))
+        if not seen:
+            ev = result.first_divergence()
+            if ev is not None:
+                offer("XL250", result.scenario, lambda r=result, e=ev: F.divergence_finding(loc, r, e))
+    for crash in crashes:
+        offer("XL270", crash.scenario, lambda c=crash: F.sandbox_finding(loc, c.scenario, c.reason))
+    return [f for _, f in sorted(best.values(), key=lambda kv: kv[1].rule_id)]
