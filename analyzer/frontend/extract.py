@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from tree_sitter import Node
+from tree_sitter import Node, Query, QueryCursor
 
 from .conditions import conditions_at, norm
 from .facts import (AddressTaken, Call, FileFacts, FileObject, Function, LegacyIndex,
                     PerCpuDecl, Site)
-from .syntax import SyntaxTree, parse
+from .syntax import LANGUAGE, SyntaxTree, parse
 
 # Names under which guest code reaches the shared_info page (Xen, Linux).
 SHARED_INFO_NAMES = frozenset({"XEN_shared_info", "HYPERVISOR_shared_info"})
@@ -86,6 +86,63 @@ def _up(node: Node) -> Node | None:
     return parent
 
 
+# Every node kind a fact comes from, with the words a file must contain for
+# that kind to yield anything (None: always).  File-scope declarations count
+# only as direct children of the translation unit; identifiers only when they
+# can name a per-CPU macro (the handler checks the exact spelling).  A file
+# without the words skips the pattern: its handler would have returned empty.
+# Keep this table in step with the handlers (tests compare with gate=False).
+_FACT_PATTERNS = (
+    ("(function_definition) @node", None),
+    ("(translation_unit (declaration) @node)", None),
+    ('(pointer_expression operator: "&") @node', None),
+    ('((identifier) @node (#match? @node "^(DEFINE|DECLARE)_PER_CPU"))', (b"_PER_CPU",)),
+    ("(call_expression) @node", tuple(w.encode() for w in (
+        *MAPPING_FUNCTIONS, REGISTER_OP, "this_cpu_ptr", "per_cpu_ptr"))),
+    # X->vcpu_info[i] and X->vcpu_info + i; aliases of X come from
+    # assignments and initialisers of the shared_info names.
+    ("(subscript_expression) @node", (b"vcpu_info",)),
+    ('(binary_expression operator: "+") @node', (b"vcpu_info",)),
+    ("(assignment_expression) @node", (b"nr_cpu_ids", b"_shared_info")),
+    ("(init_declarator) @node", (b"_shared_info",)),
+)
+_queries: dict[tuple[bool, ...], Query] = {}
+
+
+def _fact_query(source: bytes, gate: bool) -> Query:
+    wanted = tuple(words is None or not gate or any(w in source for w in words)
+                   for _, words in _FACT_PATTERNS)
+    query = _queries.get(wanted)
+    if query is None:
+        text = "\n".join(p for (p, _), on in zip(_FACT_PATTERNS, wanted) if on)
+        query = _queries[wanted] = Query(LANGUAGE, text)
+    return query
+
+
+def _depth(node: Node) -> int:
+    depth = 0
+    while node.parent is not None:
+        node, depth = node.parent, depth + 1
+    return depth
+
+
+def _nodes_with_facts(tree: SyntaxTree, gate: bool = True) -> list[Node]:
+    """The nodes a pre-order walk would stop at, in pre-order."""
+    nodes = QueryCursor(_fact_query(tree.source, gate)).captures(tree.root).get("node", [])
+    nodes.sort(key=lambda n: (n.start_byte, -n.end_byte))
+    # A node and its only child can span the same bytes: the parent comes first.
+    i = 0
+    while i < len(nodes) - 1:
+        j = i + 1
+        span = (nodes[i].start_byte, nodes[i].end_byte)
+        while j < len(nodes) and (nodes[j].start_byte, nodes[j].end_byte) == span:
+            j += 1
+        if j - i > 1:
+            nodes[i:j] = sorted(nodes[i:j], key=_depth)
+        i = j
+    return nodes
+
+
 class _Walker:
     def __init__(self, path: str, text: str, tree: SyntaxTree,
                  hunk_functions: dict[int, str] | None = None):
@@ -110,7 +167,7 @@ class _Walker:
 
     # The walk -------------------------------------------------------------
 
-    def walk(self) -> FileFacts:
+    def walk(self, gate: bool = True) -> FileFacts:
         # Only the node kinds below carry facts.  A query finds them in C (the
         # tree has a few thousand interesting nodes among a few hundred
         # thousand), and they are handled in document order, outer before
@@ -126,7 +183,7 @@ class _Walker:
             "init_declarator": self.on_init,
         }
         open_functions: list[tuple[int, str | None]] = []  # (end byte, name), outermost first
-        for node in _nodes_with_facts(self.tree.root, self.tree.source):
+        for node in _nodes_with_facts(self.tree, gate):
             start = node.start_byte
             while open_functions and open_functions[-1][0] <= start:
                 open_functions.pop()

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import tree_sitter_c
 from tree_sitter import Language, Node, Parser, Tree
 
-_LANGUAGE = Language(tree_sitter_c.language())
-_PARSER = Parser(_LANGUAGE)
+LANGUAGE = Language(tree_sitter_c.language())
+_PARSER = Parser(LANGUAGE)
 
 # Xen's attribute and section macros sit where C expects a declarator and make
 # tree-sitter lose the declaration they decorate.  They are blanked (replaced
