@@ -7,6 +7,7 @@ declarations (`__init`, `cf_check`, `DEFINE_PER_CPU(...)`) do not matter.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from analyzer.crosscheck.ctokens import Token, line_of, tokenize
@@ -65,6 +66,15 @@ class _Item:
     is_function: bool
 
 
+def _starts_definition(text: str, tok: Token) -> bool:
+    """An identifier in column 0 that is not a label: the head of a new top-level item."""
+    if tok.kind != "ident" or (tok.start and text[tok.start - 1] != "\n"):
+        return False
+    line_end = text.find("\n", tok.start)
+    line = text[tok.start:line_end if line_end >= 0 else len(text)].rstrip()
+    return not re.match(r"^\w+\s*:", line) and "(" in line
+
+
 def _split_top_level(text: str) -> list[_Item]:
     tokens = tokenize(text)
     items: list[_Item] = []
@@ -72,6 +82,9 @@ def _split_top_level(text: str) -> list[_Item]:
     depth = 0
     body_start = None
     for i, tok in enumerate(tokens):
+        if depth > 0 and _starts_definition(text, tok):
+            # A body never closed (a hunk cut it off): resynchronise here.
+            depth, current, body_start = 0, [], None
         current.append(tok)
         if tok.text == "{":
             if depth == 0 and len(current) > 1 and current[-2].text == ")":

@@ -18,8 +18,9 @@ from analyzer.model.snapshot import Snapshot, Stop, ptr_text
 MAX_TABLE_ROWS = 12
 
 
-def replay_command(path: str, scenario: Scenario, release: str | None = None) -> str:
-    return f"xenlint model {shlex.quote(path)} --replay {shlex.quote(scenario.to_json())}"
+def replay_command(target: str, scenario: Scenario) -> str:
+    """`target` is the command's input as typed (e.g. "patch.mbox --tree DIR"), already quoted."""
+    return f"xenlint model {target} --replay {shlex.quote(scenario.to_json())}"
 
 
 def _state(snap: Snapshot, cpu: int) -> str:
@@ -63,15 +64,16 @@ def table_text(rows: list[dict], ev: EventResult) -> str:
 class Location:
     """Where findings about the mapping code are anchored."""
 
-    def __init__(self, path: str, line: int, function: str, source: str):
+    def __init__(self, path: str, line: int, function: str, source: str, replay_target: str = ""):
         self.path, self.line, self.function, self.source = path, line, function, source
+        self.replay_target = replay_target or shlex.quote(path)
 
 
-def _details(path: str, result: ScenarioResult, ev: EventResult, extra: dict | None = None) -> dict:
+def _details(loc: Location, result: ScenarioResult, ev: EventResult, extra: dict | None = None) -> dict:
     rows = pointer_table(ev)
     details = {
         "scenario": result.scenario.to_json(),
-        "replay": replay_command(path, result.scenario),
+        "replay": replay_command(loc.replay_target, result.scenario),
         "event": ev.index + 1,
         "pointers": rows,
         "table": table_text(rows, ev),
@@ -89,7 +91,7 @@ def invariant_finding(loc: Location, invariant: int, result: ScenarioResult, ev:
         message=(f"I{invariant} violated ({TITLES[invariant]}): {detail}; "
                  f"scenario: {scenario.describe()}"),
         function=loc.function, source=loc.source,
-        details=_details(loc.path, result, ev, {"invariant": f"I{invariant}"}))
+        details=_details(loc, result, ev, {"invariant": f"I{invariant}"}))
 
 
 def divergence_finding(loc: Location, result: ScenarioResult, ev: EventResult) -> Finding:
@@ -97,7 +99,7 @@ def divergence_finding(loc: Location, result: ScenarioResult, ev: EventResult) -
         rule_id="XL250", severity=Severity.WARNING, path=loc.path, line=loc.line, col=1,
         message=(f"the C code and the reference model disagree after event {ev.index + 1} "
                  f"({ev.event[0]}); scenario: {result.scenario.describe()}"),
-        function=loc.function, source=loc.source, details=_details(loc.path, result, ev))
+        function=loc.function, source=loc.source, details=_details(loc, result, ev))
 
 
 def policy_finding(loc: Location, text: str, line: int, dimension: str) -> Finding:
@@ -112,7 +114,7 @@ def sandbox_finding(loc: Location, scenario: Scenario, reason: str) -> Finding:
         rule_id="XL270", severity=Severity.ERROR, path=loc.path, line=loc.line, col=1,
         message=f"the extracted code was stopped by the sandbox: {reason}; scenario: {scenario.describe()}",
         function=loc.function, source=loc.source,
-        details={"scenario": scenario.to_json(), "replay": replay_command(loc.path, scenario),
+        details={"scenario": scenario.to_json(), "replay": replay_command(loc.replay_target, scenario),
                  "reason": reason})
 
 

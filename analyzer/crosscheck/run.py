@@ -98,15 +98,23 @@ def run_scenarios(prep: Prepared, scenarios: list[Scenario], policy: Policy):
 
 
 def crosscheck_source(text: str, path: str, *, release: str = "4.16-4.17", explore: int = 0,
-                      seed: int = 0, scenarios: list[Scenario] | None = None) -> CrosscheckReport:
+                      seed: int = 0, scenarios: list[Scenario] | None = None,
+                      notes: tuple[str, ...] = (), replay_target: str = "") -> CrosscheckReport:
+    """Cross-check the mapping code in C `text` against the model.
+
+    `notes` are known gaps in `text` (say, functions rebuilt from hunk
+    headers); each becomes an XL280 finding. `replay_target` is what replay
+    commands name as input (default: `path`), e.g. "patch.mbox --tree DIR".
+    """
     report = CrosscheckReport(path)
     prep = Prepared(text, path)
     loc = prep.location
+    loc.replay_target = replay_target or loc.replay_target
     if prep.harness is None:
         report.findings.append(F.extraction_finding(loc, "; ".join(prep.extraction.problems),
                                                     Severity.ERROR))
         return report
-    for problem in prep.harness.problems:
+    for problem in [*notes, *prep.harness.problems]:
         report.findings.append(F.extraction_finding(loc, problem))
     if prep.binary is None:
         report.findings.append(F.extraction_finding(
