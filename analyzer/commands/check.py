@@ -1,27 +1,39 @@
-"""xenlint check PATH...: lint C files and trees."""
+"""xenlint check PATH... | --staged | --diff REV: lint C files, trees and git changes."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .common import add_output_arguments, emit, exit_code, selected_rules
+from .common import add_output_arguments, emit, exit_code
 
-HELP = "check C files and directories (recursing into *.c and *.h)"
+HELP = "check C files and directories (recursing into *.c and *.h), or staged / committed changes"
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="C files or directories")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="C files or directories (with --staged/--diff: limit to these)")
     parser.add_argument("--tree", metavar="DIR",
                         help="the tree the files belong to: searched for uses and declarations")
+    changes = parser.add_mutually_exclusive_group()
+    changes.add_argument("--staged", action="store_true",
+                         help="check what is staged for commit (the index against HEAD)")
+    changes.add_argument("--diff", metavar="REV",
+                         help="check the changes since REV (REV, A..B or A...B)")
     add_output_arguments(parser)
 
 
 def run(args) -> int:
+    if args.staged or args.diff:
+        return _run_git(args)
+    from analyzer import gate as gating
     from analyzer.checker import check_selection
     from analyzer.errors import InputError
-    from analyzer.inputs.sources import select_files, walk_tree
+    from analyzer.inputs.sources import read_source, select_files, walk_tree
     from analyzer.reporters import Report
 
+    if not args.paths:
+        raise InputError("xenlint check", "give C files or directories, --staged, or --diff REV")
+    gate = gating.prepare(args, Path(args.paths[0]))
     selection = select_files(args.paths)
     for path, raw in ((Path(p), p) for p in args.paths):
         if path.is_file() and path.stat().st_size == 0:
@@ -35,11 +47,44 @@ def run(args) -> int:
         c_files, context = walk_tree(tree)
         selection.context.extend(p for p in c_files + context if p.resolve() not in chosen)
         whole_tree = True
-    result = check_selection(selection, selected_rules(args), whole_tree=whole_tree)
+    selection.files, excluded = gating.split_excluded(selection.files, gate)
+    selection.context.extend(excluded)  # still searched for uses, never reported
+    result = check_selection(selection, gating.rules_for(args, gate), whole_tree=whole_tree)
+    texts = {str(path): read_source(path) for path in selection.files}
+    findings, notes = gating.apply(gate, result.findings, texts)
     stats = result.stats
-    report = Report(result.findings, result.files_checked,
+    report = Report(findings, result.files_checked,
                     stats={**stats.to_dict(), "recovered": stats.recovered,
                            "semantic_failures": stats.semantic_failures},
-                    notes=result.notes)
+                    notes=result.notes + notes)
     emit(report, args)
-    return exit_code(result.findings, args.fail_on)
+    return exit_code(findings, gating.fail_on(args, gate))
+
+
+def _run_git(args) -> int:
+    """--staged / --diff: the change as a patch, applied in memory to its base."""
+    from analyzer import gate as gating
+    from analyzer.inputs.git import diff_change, staged_change
+    from analyzer.patchcheck import check_patch
+    from analyzer.reporters import Report
+
+    start = Path(args.paths[0]) if args.paths else Path.cwd()
+    only = [Path(p) for p in args.paths] or None
+    change = staged_change(start, only) if args.staged else diff_change(args.diff, start, only)
+    gate = gating.prepare(args, start, root=change.root)
+    if change.patch is None:
+        report = Report([], 0, notes=[f"no C files in the {change.description}"])
+        emit(report, args)
+        return exit_code([], gating.fail_on(args, gate))
+    result = check_patch(change.patch, gating.rules_for(args, gate), tree=change.root,
+                         overlay=change.base_texts)
+    texts = {path: image.text for path, image in result.post_images.items()}
+    added = {path: image.added for path, image in result.post_images.items()}
+    findings, notes = gating.apply(gate, result.findings, texts, added)
+    stats = result.stats
+    report = Report(findings, result.files_checked,
+                    stats={**stats.to_dict(), "recovered": stats.recovered,
+                           "semantic_failures": stats.semantic_failures},
+                    notes=result.notes + notes, problems=[str(f) for f in result.failures])
+    emit(report, args)
+    return exit_code(findings, gating.fail_on(args, gate), problems=len(result.failures))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .common import add_output_arguments, emit, exit_code, selected_rules
+from .common import add_output_arguments, emit, exit_code
 
 HELP = "check a patch (diff, format-patch file, mail or archive page; '-' for stdin)"
 
@@ -18,6 +18,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from analyzer import gate as gating
     from analyzer.errors import InputError
     from analyzer.inputs.patchset import read_patch
     from analyzer.patchcheck import check_patch
@@ -28,12 +29,16 @@ def run(args) -> int:
         tree = Path(args.tree)
         if not tree.is_dir():
             raise InputError(args.tree, "not a directory")
+    gate = gating.prepare(args, tree or Path.cwd(), root=tree)
     patch = read_patch(args.patch, stdin=sys.stdin.buffer)
-    result = check_patch(patch, selected_rules(args), tree=tree)
+    result = check_patch(patch, gating.rules_for(args, gate), tree=tree)
+    texts = {path: image.text for path, image in result.post_images.items()}
+    added = {path: image.added for path, image in result.post_images.items()}
+    findings, notes = gating.apply(gate, result.findings, texts, added)
     stats = result.stats
-    report = Report(result.findings, result.files_checked,
+    report = Report(findings, result.files_checked,
                     stats={**stats.to_dict(), "recovered": stats.recovered,
                            "semantic_failures": stats.semantic_failures},
-                    notes=result.notes, problems=[str(f) for f in result.failures])
+                    notes=result.notes + notes, problems=[str(f) for f in result.failures])
     emit(report, args)
-    return exit_code(result.findings, args.fail_on, problems=len(result.failures))
+    return exit_code(findings, gating.fail_on(args, gate), problems=len(result.failures))

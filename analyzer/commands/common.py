@@ -7,15 +7,23 @@ import sys
 
 from analyzer.errors import InputError
 from analyzer.findings import Finding, Severity
+from analyzer.reporters import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
-def add_output_arguments(parser: argparse.ArgumentParser, formats=("text", "json")) -> None:
+def add_output_arguments(parser: argparse.ArgumentParser, formats=FORMATS) -> None:
     parser.add_argument("--format", choices=formats, default="text",
                         help="output format (default: text)")
-    parser.add_argument("--fail-on", choices=("info", "warning", "error", "never"), default="error",
-                        help="lowest severity that makes the exit code 1 (default: error)")
+    parser.add_argument("--fail-on", choices=("info", "warning", "error", "never"), default=None,
+                        help="lowest severity that makes the exit code 1 "
+                             "(default: the configuration's fail-on, else error)")
+    parser.add_argument("--config", metavar="FILE",
+                        help="configuration file (default: the .xenlint.toml or pyproject.toml "
+                             "[tool.xenlint] found walking up from the checked path)")
+    parser.add_argument("--baseline", metavar="FILE",
+                        help="report only findings not in this baseline "
+                             "(written by 'xenlint baseline write')")
     parser.add_argument("--select", metavar="IDS", default="",
                         help="comma-separated rule ids to run (default: all)")
     parser.add_argument("--ignore", metavar="IDS", default="",
@@ -40,9 +48,10 @@ def selected_rules(args):
     return [rule for rule in ALL_RULES if rule.id in chosen]
 
 
-def exit_code(findings: list[Finding], fail_on: str, problems: int = 0) -> int:
+def exit_code(findings: list[Finding], fail_on: str | None, problems: int = 0) -> int:
     if problems:
         return EXIT_FINDINGS
+    fail_on = fail_on or "error"
     if fail_on == "never":
         return EXIT_CLEAN
     threshold = Severity.parse(fail_on)

@@ -10,10 +10,11 @@ def add_arguments(parser) -> None:
 
 
 def all_docs() -> list[dict]:
-    """Docs of the static rules and of the model cross-check's rule family."""
+    """Docs of the suppression checks, the static rules and the model cross-check's rules."""
+    from analyzer.suppressions import RULE_DOCS as SUPPRESSION_DOCS
     from rules import ALL_RULES
 
-    docs = [rule.doc() for rule in ALL_RULES]
+    docs = list(SUPPRESSION_DOCS) + [rule.doc() for rule in ALL_RULES]
     try:
         from analyzer.model.rule_docs import RULE_DOCS
     except ImportError:

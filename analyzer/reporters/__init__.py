@@ -30,4 +30,4 @@ def get_reporter(name: str):
     return module.render
 
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "gitlab", "github")

@@ -1,0 +1,51 @@
+"""xenlint baseline write FILE PATH...: accept today's findings so CI fails only on new ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+HELP = "write a baseline of the current findings (use it with --baseline FILE)"
+
+
+def add_arguments(parser) -> None:
+    from .common import add_output_arguments
+
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    write = actions.add_parser("write", help="check PATH... and record every finding in FILE",
+                               description="check PATH... (as 'xenlint check' does) and record "
+                                           "every finding in FILE")
+    write.add_argument("file", metavar="FILE", help="the baseline to write (JSON)")
+    write.add_argument("paths", nargs="+", metavar="PATH", help="C files or directories")
+    write.add_argument("--tree", metavar="DIR",
+                       help="the tree the files belong to: searched for uses and declarations")
+    add_output_arguments(write)
+
+
+def run(args) -> int:
+    from analyzer import gate as gating
+    from analyzer.baseline import write_baseline
+    from analyzer.checker import check_selection
+    from analyzer.errors import InputError
+    from analyzer.inputs.sources import read_source, select_files, walk_tree
+
+    args.baseline = None  # writing one: nothing is filtered by an old baseline
+    gate = gating.prepare(args, Path(args.paths[0]))
+    selection = select_files(args.paths)
+    whole_tree = any(Path(p).is_dir() for p in args.paths)
+    if args.tree:
+        tree = Path(args.tree)
+        if not tree.is_dir():
+            raise InputError(args.tree, "not a directory")
+        chosen = {p.resolve() for p in selection.files}
+        c_files, context = walk_tree(tree)
+        selection.context.extend(p for p in c_files + context if p.resolve() not in chosen)
+        whole_tree = True
+    selection.files, excluded = gating.split_excluded(selection.files, gate)
+    selection.context.extend(excluded)
+    result = check_selection(selection, gating.rules_for(args, gate), whole_tree=whole_tree)
+    texts = {str(path): read_source(path) for path in selection.files}
+    findings, _ = gating.apply(gate, result.findings, texts)
+    entries = write_baseline(Path(args.file), findings, gate.root)
+    print(f"xenlint: baseline {args.file}: {len(findings)} finding{'s' if len(findings) != 1 else ''}"
+          f" ({entries} fingerprint{'s' if entries != 1 else ''}) in {result.files_checked} files")
+    return 0

@@ -1,0 +1,125 @@
+"""The gate between the rules and the reporters: configuration, suppressions, baseline.
+
+Commands call ``prepare`` once (reads the configuration, Xen's safe.json and
+the baseline) and ``apply`` on the findings the checker produced.  The rules
+and the checker know nothing of this: they report everything they see.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from analyzer.config import Config, known_rule_ids, load_config
+from analyzer.findings import Finding
+
+
+@dataclass
+class Gate:
+    config: Config
+    root: Path  # the directory finding paths are relative to
+    known: set[str] = field(default_factory=set)
+    saf: dict[str, frozenset[str]] = field(default_factory=dict)
+    baseline: Counter | None = None
+    baseline_path: Path | None = None
+
+
+def prepare(args, start: Path, root: Path | None = None) -> Gate:
+    """Read what governs a run over ``start``: configuration, safe.json, baseline."""
+    from analyzer.suppressions import find_safe_json, load_safe_json
+
+    config = load_config(start, getattr(args, "config", None))
+    known = known_rule_ids()
+    gate = Gate(config=config, root=(root or Path.cwd()), known=known)
+    safe_json = find_safe_json(start)
+    if safe_json is not None:
+        gate.saf = load_safe_json(safe_json, known)
+    if getattr(args, "baseline", None):
+        from analyzer.baseline import read_baseline
+
+        gate.baseline_path = Path(args.baseline)
+        gate.baseline = read_baseline(gate.baseline_path)
+    return gate
+
+
+def rules_for(args, gate: Gate):
+    """The rules to run: --select/--ignore, less those the configuration turns off."""
+    from analyzer.commands.common import selected_rules
+
+    return [rule for rule in selected_rules(args) if rule.id not in gate.config.disabled]
+
+
+def fail_on(args, gate: Gate) -> str:
+    return getattr(args, "fail_on", None) or gate.config.fail_on or "error"
+
+
+def split_excluded(paths: list[Path], gate: Gate) -> tuple[list[Path], list[Path]]:
+    """(paths to check, excluded paths: still read as context, never reported)."""
+    kept, excluded = [], []
+    for path in paths:
+        (excluded if gate.config.is_excluded(path) else kept).append(path)
+    return kept, excluded
+
+
+def _absolute(gate: Gate, path: str) -> Path:
+    return Path(path) if Path(path).is_absolute() else gate.root / path
+
+
+def apply(gate: Gate, findings: list[Finding], texts: dict[str, str],
+          added: dict[str, set[int]] | None = None, *,
+          use_baseline: bool = True) -> tuple[list[Finding], list[str]]:
+    """(findings to report, notes on what was filtered out).
+
+    ``texts`` are the checked files' texts by finding path (suppression
+    comments are read there); with ``added`` (a patch's added lines), problems
+    with suppression comments are reported only where the patch added them.
+    """
+    from analyzer.suppressions import scan
+
+    notes: list[str] = []
+    kept: list[Finding] = []
+    problems: list[Finding] = []
+    scanned = {}
+    for path, text in texts.items():
+        found = scan(path, text, gate.known, gate.saf)
+        scanned[path] = found
+        problems.extend(p for p in found.problems
+                        if added is None or p.line in added.get(path, ()))
+    suppressed = Counter()
+    for finding in findings:
+        suppression = scanned[finding.path].covering(finding) if finding.path in scanned else None
+        if suppression is None:
+            kept.append(finding)
+        else:
+            suppressed[suppression.origin] += 1
+    for origin, count in sorted(suppressed.items()):
+        what = "xenlint: ignore[...] comments" if origin == "xenlint" else f"{origin} deviation comments"
+        notes.append(f"{count} finding{'s' if count != 1 else ''} suppressed by {what}")
+
+    config = gate.config
+    out: list[Finding] = []
+    excluded = 0
+    for finding in kept + problems:
+        if finding.rule_id in config.disabled:
+            continue
+        if config.is_excluded(_absolute(gate, finding.path)):
+            excluded += 1
+            continue
+        severity = config.severities.get(finding.rule_id)
+        if severity is not None and severity != finding.severity:
+            finding = dataclasses.replace(finding, severity=severity)
+        out.append(finding)
+    if excluded:
+        notes.append(f"{excluded} finding{'s' if excluded != 1 else ''} in excluded paths "
+                     f"({config.source})")
+    if use_baseline and gate.baseline is not None:
+        from analyzer.baseline import new_findings
+
+        out.sort(key=Finding.sort_key)
+        out, matched = new_findings(out, gate.baseline, gate.root, gate.baseline_path)
+        notes.append(f"{matched} finding{'s' if matched != 1 else ''} already in the baseline "
+                     f"{gate.baseline_path}")
+    out.sort(key=Finding.sort_key)
+    return out, notes
