@@ -51,11 +51,13 @@ class CheckResult:
 
 
 def analyse(path: str, text: str, stats: ParseStats,
-            hunk_functions: dict[int, str] | None = None) -> FileFacts:
+            hunk_functions: dict[int, str] | None = None, semantic=None) -> FileFacts:
     facts = extract_facts(path, text, hunk_functions)
     stats.syntax_files += 1
     if facts.error_lines:
         stats.recovered[path] = facts.error_lines
+    if semantic is not None:  # frontend.semantic.SemanticLayer: adds facts, never removes
+        semantic.enrich(facts, text, stats)
     return facts
 
 
@@ -79,13 +81,13 @@ def display_path(path: Path, base: Path | None) -> str:
 
 
 def check_selection(selection: FileSelection, rules: Sequence[Rule], *, whole_tree: bool,
-                    base: Path | None = None) -> CheckResult:
+                    base: Path | None = None, semantic=None) -> CheckResult:
     result = CheckResult(notes=list(selection.notes))
     project = ProjectFacts(whole_tree=whole_tree)
     checked: list[str] = []
     for path in selection.files:
         name = display_path(path, base)
-        project.add(analyse(name, read_source(path), result.stats))
+        project.add(analyse(name, read_source(path), result.stats, semantic=semantic))
         checked.append(name)
     for path in selection.context:
         try:

@@ -75,7 +75,7 @@ def _images(patch: Patch, tree: Path | None, result: PatchCheckResult,
 
 
 def _project(images: list[Image], index: TreeIndex | None, stats: ParseStats,
-             overlay: dict[str, str] | None = None) -> ProjectFacts:
+             overlay: dict[str, str] | None = None, semantic=None) -> ProjectFacts:
     project = ProjectFacts(whole_tree=index is not None)
     if index is not None:
         replaced = {image.path for image in images} | set(overlay or ())
@@ -86,18 +86,23 @@ def _project(images: list[Image], index: TreeIndex | None, stats: ParseStats,
         for rel, text in (overlay or {}).items():
             if rel not in {image.path for image in images}:
                 project.add(index_facts(rel, text))
+    if semantic is not None:  # libclang sees these images, never the tree's files
+        semantic = semantic.with_images({**(overlay or {}), **{i.path: i.text for i in images}})
     for image in images:
-        project.add(analyse(image.path, image.text, stats, image.hunk_functions))
+        project.add(analyse(image.path, image.text, stats, image.hunk_functions, semantic))
     return project
 
 
 def check_patch(patch: Patch, rules: Sequence[Rule], tree: Path | None = None,
                 index: TreeIndex | None = None,
-                overlay: dict[str, str] | None = None) -> PatchCheckResult:
+                overlay: dict[str, str] | None = None, semantic=None) -> PatchCheckResult:
     """Check ``patch`` alone (hunks) or applied to ``tree`` in memory.
 
     ``overlay`` maps paths to texts that replace the tree's (a series applied
     so far); ``index`` lets several patches share one read of the tree.
+    ``semantic`` (a frontend.semantic.SemanticLayer rooted at ``tree``) adds
+    libclang facts to pre- and post-images alike, so a site only it sees on
+    an untouched line is not blamed on the patch.
     """
     result = PatchCheckResult(patch, notes=list(patch.notes))
     pairs = _images(patch, tree, result, overlay)
@@ -105,9 +110,9 @@ def check_patch(patch: Patch, rules: Sequence[Rule], tree: Path | None = None,
         index = TreeIndex(tree)
     posts = [post for _, post in pairs]
     pres = [pre for pre, _ in pairs if pre is not None]
-    post_project = _project(posts, index, result.stats, overlay)
+    post_project = _project(posts, index, result.stats, overlay, semantic)
     findings = run_rules(post_project, [p.path for p in posts], rules)
-    pre_project = _project(pres, index, ParseStats(), overlay)
+    pre_project = _project(pres, index, ParseStats(), overlay, semantic)
     before = {f.fingerprint() for f in run_rules(pre_project, [p.path for p in pres], rules)}
     added = {post.path: post.added for post in posts}
     result.findings = [f for f in findings

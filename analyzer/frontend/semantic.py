@@ -1,0 +1,138 @@
+"""Semantic layer: libclang on files a compile_commands.json says how to build.
+
+It runs after the syntax layer and only adds facts: legacy vcpu_info indexes
+whose base is an alias of the shared_info page that names alone cannot show
+(a parameter, a struct field, a typedef'd pointer, a macro).  Their guards
+come from the syntax tree at the same position, so the rules judge them like
+any other site.  A file libclang cannot compile, or whose AST lacks function
+bodies the syntax layer sees, is recorded as a semantic failure and keeps its
+syntax facts.
+
+libclang is loaded only when a layer is built (a database is in play); a
+missing or broken library is then a one-line ToolMissing.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from analyzer.errors import ToolMissing
+
+from .compiledb import CompileDatabase
+from .facts import FileFacts
+
+# Overrides the library the libclang wheel ships (e.g. a distribution's).
+LIBRARY_VARIABLE = "XENLINT_LIBCLANG"
+_INSTALL_HINT = ("the semantic layer (--compile-commands) needs the libclang shared library: "
+                 f"reinstall it with 'pip install --force-reinstall libclang' or set "
+                 f"{LIBRARY_VARIABLE} to a libclang.so")
+
+
+def load_libclang():
+    """(cindex module, Index), or ToolMissing in one line."""
+    try:
+        from clang import cindex
+    except ImportError as exc:
+        raise ToolMissing("libclang", f"{_INSTALL_HINT} ({exc})") from None
+    library = os.environ.get(LIBRARY_VARIABLE)
+    if library and not cindex.Config.loaded:
+        cindex.Config.set_library_file(library)
+    try:
+        return cindex, cindex.Index.create()
+    except (cindex.LibclangError, OSError, AttributeError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ToolMissing("libclang", f"{_INSTALL_HINT} ({first})") from None
+
+
+class SemanticLayer:
+    """libclang over the files of one compile database.
+
+    ``root`` is the folder the checked paths are relative to (``--tree`` for
+    a patch); ``unsaved`` maps checked paths to the text libclang must see
+    instead of the disk (a patch's images: the tree is never written).
+    """
+
+    def __init__(self, database: CompileDatabase, root: Path | None = None,
+                 unsaved: dict[str, str] | None = None, *, _shared=None):
+        self.database = database
+        self.root = root
+        self.unsaved = dict(unsaved or {})
+        if _shared is None:
+            cindex, index = load_libclang()
+            _shared = {"cindex": cindex, "index": index, "skipped": set()}
+        self._shared = _shared
+
+    def with_images(self, texts: dict[str, str]) -> "SemanticLayer":
+        """The same layer seeing ``texts`` (checked path -> text) instead of the disk."""
+        return SemanticLayer(self.database, self.root, texts, _shared=self._shared)
+
+    @property
+    def skipped(self) -> set[str]:
+        """Checked files not in the database: syntax layer only."""
+        return self._shared["skipped"]
+
+    def disk_path(self, path: str) -> Path:
+        candidate = Path(path)
+        if self.root is not None and not candidate.is_absolute():
+            candidate = self.root / candidate
+        return candidate.absolute()
+
+    def enrich(self, facts: FileFacts, text: str, stats) -> None:
+        """Add semantic facts to ``facts`` (the syntax layer's, for ``text``)."""
+        entry = self.database.entry_for(self.disk_path(facts.path))
+        if entry is None:
+            self.skipped.add(facts.path)
+            return
+        stats.semantic_files += 1
+        main = str(entry.file)
+        unsaved = [(main, text)]
+        for path, other in self.unsaved.items():
+            disk = str(self.disk_path(path).resolve())
+            if disk != main:
+                unsaved.append((disk, other))
+        cindex = self._shared["cindex"]
+        try:
+            tu = self._shared["index"].parse(
+                main, list(entry.arguments) + ["-fsyntax-only"], unsaved_files=unsaved,
+                options=cindex.TranslationUnit.PARSE_DETAILED_PROCESSING_RECORD)
+        except cindex.TranslationUnitLoadError as exc:
+            stats.semantic_failures[facts.path] = f"libclang could not parse it ({exc})"
+            return
+        from .shared_info_flow import SharedInfoFlow
+
+        flow = SharedInfoFlow(tu, main, text)
+        sites = flow.run()
+        failure = _failure(tu, facts, flow.defined_functions)
+        if failure:
+            stats.semantic_failures[facts.path] = failure
+        _merge(facts, text, sites)
+        facts.layer = "semantic"
+
+
+def _failure(tu, facts: FileFacts, defined: list[str]) -> str | None:
+    """Why libclang's view of the file cannot be trusted, if it cannot."""
+    errors = [d for d in tu.diagnostics if d.severity >= 3]  # Error, Fatal
+    if errors:
+        first = errors[0]
+        where = first.location
+        place = f"{Path(where.file.name).name}:{where.line}: " if where.file is not None else ""
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        return f"{len(errors)} compile error{'s' if len(errors) != 1 else ''}: {place}{first.spelling}{more}"
+    missing = sorted({fn.name for fn in facts.functions} - set(defined))
+    if missing:
+        shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+        return (f"libclang's AST lacks {len(missing)} function bod{'ies' if len(missing) != 1 else 'y'} "
+                f"the syntax layer sees (configured out or dropped): {shown}")
+    return None
+
+
+def _merge(facts: FileFacts, text: str, sites) -> None:
+    """Add the sites the syntax layer did not see (same line and column: seen)."""
+    seen = {(s.site.line, s.site.col) for s in facts.legacy_indexes}
+    new = {(s.extent.line, s.extent.col): s for s in sites}
+    new = [s for key, s in sorted(new.items()) if key not in seen]
+    if new:
+        from .semantic_sites import place_sites
+
+        facts.legacy_indexes.extend(place_sites(text, new, facts.function_at))

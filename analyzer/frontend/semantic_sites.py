@@ -1,0 +1,110 @@
+"""Semantic sites placed on the syntax tree, so rules judge them like syntax sites.
+
+libclang proves *that* ``X->vcpu_info[i]`` indexes the shared_info page; what
+holds at that point (guards) and where the address goes (the per-CPU
+pointer) are read from the tree-sitter tree at the same position, exactly as
+the syntax layer reads them for its own sites.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from tree_sitter import Node
+
+from .conditions import conditions_at, norm
+from .facts import Function, LegacyIndex, Site
+from .syntax import node_text, parse
+
+if TYPE_CHECKING:  # the libclang side; not needed to place sites
+    from .shared_info_flow import Extent, FlowSite
+
+_PERCPU_STORES = ("this_cpu", "per_cpu")
+
+
+class _Source:
+    """Byte-exact slices of the text libclang and tree-sitter both saw."""
+
+    def __init__(self, text: str):
+        self.data = text.encode("utf-8", "surrogateescape")
+        self.starts = [0]
+        for i, byte in enumerate(self.data):
+            if byte == 0x0A:
+                self.starts.append(i + 1)
+
+    def offset(self, line: int, col: int) -> int:
+        if line - 1 >= len(self.starts):
+            return len(self.data)
+        return min(self.starts[line - 1] + col - 1, len(self.data))
+
+    def text(self, extent: Extent | None) -> str:
+        if extent is None:
+            return ""
+        piece = self.data[self.offset(extent.line, extent.col):self.offset(extent.end_line, extent.end_col)]
+        return piece.decode("utf-8", "replace")
+
+
+def _compact(text: str) -> str:
+    """Like conditions.norm for text: no white space, no outer parentheses."""
+    text = "".join(text.split())
+    while text.startswith("(") and text.endswith(")"):
+        text = text[1:-1]
+    return text
+
+
+def _up(node: Node) -> Node | None:
+    parent = node.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        parent = parent.parent
+    return parent
+
+
+def _covering(root: Node, extent: Extent) -> Node:
+    node = root.descendant_for_point_range((extent.line - 1, extent.col - 1),
+                                           (extent.end_line - 1, max(extent.end_col - 1, 0)))
+    # A site inside a macro use is reported at the macro's name: take the call.
+    if node.type == "identifier" and node.parent is not None and node.parent.type == "call_expression":
+        node = node.parent
+    return node
+
+
+def _percpu_target(node: Node) -> str | None:
+    """Per-CPU pointer the site's address is stored into (as extract.py decides it)."""
+    parent = _up(node)
+    if parent is not None and parent.type == "pointer_expression":
+        holder = _up(parent)
+    else:
+        holder = parent if node.type == "binary_expression" else None
+    if holder is None or holder.type != "assignment_expression":
+        return None
+    left, right = holder.child_by_field_name("left"), holder.child_by_field_name("right")
+    if left is None or right is None or right.start_byte > node.start_byte:
+        return None
+    if left.type != "call_expression":
+        return None
+    function = left.child_by_field_name("function")
+    arguments = left.child_by_field_name("arguments")
+    if function is None or node_text(function) not in _PERCPU_STORES or arguments is None:
+        return None
+    named = [a for a in arguments.named_children if a.type != "comment"]
+    return norm(named[0]) if named else None
+
+
+def place_sites(text: str, sites: list[FlowSite],
+                function_at: Callable[[int], Function | None]) -> list[LegacyIndex]:
+    """LegacyIndex facts for ``sites`` (found by libclang in ``text``)."""
+    tree = parse(text)
+    source = _Source(text)
+    placed = []
+    for site in sites:
+        node = _covering(tree.root, site.extent)
+        function = function_at(site.extent.line)
+        placed.append(LegacyIndex(
+            site=Site(site.extent.line, site.extent.col, function.name if function else None),
+            base=_compact(source.text(site.base)),
+            index=_compact(source.text(site.index)),
+            text=" ".join(source.text(site.extent).split()),
+            assigned_to_percpu=_percpu_target(node),
+            guards=conditions_at(node),
+            via_alias=True))
+    return placed
