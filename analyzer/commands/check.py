@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .common import add_output_arguments, emit, exit_code
+from .compile_commands import add_semantic_arguments, semantic_layer, semantic_report
 
 HELP = "check C files and directories (recursing into *.c and *.h), or staged / committed changes"
 
@@ -19,6 +20,7 @@ def add_arguments(parser) -> None:
                          help="check what is staged for commit (the index against HEAD)")
     changes.add_argument("--diff", metavar="REV",
                          help="check the changes since REV (REV, A..B or A...B)")
+    add_semantic_arguments(parser)
     add_output_arguments(parser)
 
 
@@ -49,14 +51,18 @@ def run(args) -> int:
         whole_tree = True
     selection.files, excluded = gating.split_excluded(selection.files, gate)
     selection.context.extend(excluded)  # still searched for uses, never reported
-    result = check_selection(selection, gating.rules_for(args, gate), whole_tree=whole_tree)
+    semantic, semantic_notes = semantic_layer(
+        args, None, *([Path(args.tree)] if args.tree else []), *(Path(p) for p in args.paths if Path(p).is_dir()))
+    result = check_selection(selection, gating.rules_for(args, gate), whole_tree=whole_tree,
+                             semantic=semantic)
+    semantic_stats, skipped_notes = semantic_report(semantic)
     texts = {str(path): read_source(path) for path in selection.files}
     findings, notes = gating.apply(gate, result.findings, texts)
     stats = result.stats
     report = Report(findings, result.files_checked,
                     stats={**stats.to_dict(), "recovered": stats.recovered,
-                           "semantic_failures": stats.semantic_failures},
-                    notes=result.notes + notes)
+                           "semantic_failures": stats.semantic_failures, **semantic_stats},
+                    notes=result.notes + semantic_notes + skipped_notes + notes)
     emit(report, args)
     return exit_code(findings, gating.fail_on(args, gate))
 
@@ -76,15 +82,18 @@ def _run_git(args) -> int:
         report = Report([], 0, notes=[f"no C files in the {change.description}"])
         emit(report, args)
         return exit_code([], gating.fail_on(args, gate))
+    semantic, semantic_notes = semantic_layer(args, change.root, change.root, patch=True)
     result = check_patch(change.patch, gating.rules_for(args, gate), tree=change.root,
-                         overlay=change.base_texts)
+                         overlay=change.base_texts, semantic=semantic)
+    semantic_stats, skipped_notes = semantic_report(semantic)
     texts = {path: image.text for path, image in result.post_images.items()}
     added = {path: image.added for path, image in result.post_images.items()}
     findings, notes = gating.apply(gate, result.findings, texts, added)
     stats = result.stats
     report = Report(findings, result.files_checked,
                     stats={**stats.to_dict(), "recovered": stats.recovered,
-                           "semantic_failures": stats.semantic_failures},
-                    notes=result.notes + notes, problems=[str(f) for f in result.failures])
+                           "semantic_failures": stats.semantic_failures, **semantic_stats},
+                    notes=result.notes + semantic_notes + skipped_notes + notes,
+                    problems=[str(f) for f in result.failures])
     emit(report, args)
     return exit_code(findings, gating.fail_on(args, gate), problems=len(result.failures))
