@@ -138,11 +138,7 @@ def crosscheck_source(text: str, path: str, *, release: str = "4.16-4.17", explo
         chosen = [s for s in chosen if not s.uses_resume()]
     results, batch = run_scenarios(prep, chosen, policy)
     if explore:
-        from analyzer.model.explore import explore as run_explore
-
-        extra = run_explore(prep, policy, release=release, count=explore, seed=seed)
-        results += extra.results
-        batch.crashes += extra.crashes
+        results += _explore(prep, policy, release, explore, seed, results, batch)
     report.results = results
     report.scenarios_run = len(results)
     report.findings += _findings(loc, results, batch.crashes)
@@ -152,6 +148,41 @@ def crosscheck_source(text: str, path: str, *, release: str = "4.16-4.17", explo
     report.stubs += [(f"{name} (object)", 0) for name in prep.harness.stub_objects]
     report.printk = batch.printk
     return report
+
+
+def _explore(prep: Prepared, policy: Policy, release: str, count: int, seed: int,
+             known: list[ScenarioResult], batch) -> list[ScenarioResult]:
+    """Search for a scenario showing a rule the fixed scenarios did not; keep the shrunk one."""
+    from analyzer.model.explore import explore
+
+    known_rules = {r for res in known for r in _rules_of(res)} | {
+        "XL270" for _ in batch.crashes[:1]}
+    found: dict = {}
+
+    def check(scenario: Scenario) -> list[str]:
+        if scenario.uses_resume() and not prep.has_resume:
+            return []
+        results, sub = run_scenarios(prep, [scenario], policy)
+        new = sorted(({r for res in results for r in _rules_of(res)}
+                      | ({"XL270"} if sub.crashes else set())) - known_rules)
+        if new:
+            found["results"], found["crashes"] = results, sub.crashes
+        return new
+
+    outcome = explore(check, count=count, seed=seed, release=release)
+    if outcome.failing is None:
+        return []
+    batch.crashes += found.get("crashes", [])
+    return found.get("results", [])
+
+
+def _rules_of(result: ScenarioResult) -> set[str]:
+    if result.hung() is not None:
+        return {"XL270"}
+    rules = {f"XL2{v.invariant:02d}" for ev in result.events for v in ev.violations}
+    if not rules and result.first_divergence() is not None:
+        rules.add("XL250")
+    return rules
 
 
 def _coverage(harness: Harness, cov: bytes) -> list[BranchCoverage]:

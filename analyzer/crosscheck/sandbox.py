@@ -22,7 +22,10 @@ from pathlib import Path
 from analyzer.crosscheck import wire
 from analyzer.model.scenario import Scenario
 
-CPU_SECONDS = 10
+# CPU seconds a harness process may use: a base plus room for big batches
+# (the harness runs well over 50,000 scenarios a second).
+CPU_SECONDS_BASE = 2
+SCENARIOS_PER_CPU_SECOND = 50_000
 MAX_RESTARTS = 4
 
 
@@ -64,9 +67,10 @@ def _describe_exit(code: int | None, timed_out: bool) -> str:
 
 
 def _run_once(binary: Path, scenarios: list[Scenario], timeout: float):
+    cpu_seconds = CPU_SECONDS_BASE + len(scenarios) // SCENARIOS_PER_CPU_SECOND
     parent, child = socket.socketpair()
     try:
-        proc = subprocess.Popen([str(binary), str(CPU_SECONDS)], stdin=child,
+        proc = subprocess.Popen([str(binary), str(cpu_seconds)], stdin=child,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 close_fds=True, start_new_session=True)
     finally:
@@ -128,7 +132,7 @@ def run_batch(binary: Path, scenarios: list[Scenario], *, timeout: float | None 
     restarts = 0
     while pending:
         batch = [scenarios[i] for i in pending]
-        budget = timeout or max(5.0, 0.002 * len(batch))
+        budget = timeout or CPU_SECONDS_BASE + 2.0 + len(batch) / 10_000
         reader, reason = _run_once(binary, batch, budget)
         for local, words, nev, size, line in reader.results:
             result.runs[pending[local]] = (words, nev, size, line)
