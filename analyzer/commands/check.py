@@ -20,6 +20,9 @@ def add_arguments(parser) -> None:
                          help="check what is staged for commit (the index against HEAD)")
     changes.add_argument("--diff", metavar="REV",
                          help="check the changes since REV (REV, A..B or A...B)")
+    parser.add_argument("--model", choices=("auto", "never"), default="auto",
+                        help="with --staged/--diff: run the model cross-check when the change "
+                             "touches the vcpu_info mapping code (auto, the default) or never")
     add_semantic_arguments(parser)
     add_output_arguments(parser)
 
@@ -86,14 +89,20 @@ def _run_git(args) -> int:
     result = check_patch(change.patch, gating.rules_for(args, gate), tree=change.root,
                          overlay=change.base_texts, semantic=semantic)
     semantic_stats, skipped_notes = semantic_report(semantic)
+    found, model_notes = list(result.findings), []
+    if args.model == "auto":
+        from analyzer.mapping_change import model_findings
+
+        extra, model_notes = model_findings(result.post_images, gate.config.release)
+        found.extend(extra)
     texts = {path: image.text for path, image in result.post_images.items()}
     added = {path: image.added for path, image in result.post_images.items()}
-    findings, notes = gating.apply(gate, result.findings, texts, added)
+    findings, notes = gating.apply(gate, found, texts, added)
     stats = result.stats
     report = Report(findings, result.files_checked,
                     stats={**stats.to_dict(), "recovered": stats.recovered,
                            "semantic_failures": stats.semantic_failures, **semantic_stats},
-                    notes=result.notes + semantic_notes + skipped_notes + notes,
+                    notes=result.notes + semantic_notes + skipped_notes + model_notes + notes,
                     problems=[str(f) for f in result.failures])
     emit(report, args)
     return exit_code(findings, gating.fail_on(args, gate), problems=len(result.failures))

@@ -1,0 +1,43 @@
+"""Does a change touch the vcpu_info mapping code?  Then run the model cross-check on it.
+
+Used by `xenlint check --staged/--diff` (and so the pre-commit hook): the
+cross-check compiles and runs a harness, which is worth its second only when
+an added line falls inside map_vcpuinfo(), its callers or the objects they
+use, as the cross-check's own extraction finds them.
+"""
+
+from __future__ import annotations
+
+from analyzer.findings import Finding
+
+
+def touched_mapping_files(post_images: dict) -> list[str]:
+    """Paths of post-images whose added lines hit extracted mapping code."""
+    from analyzer.crosscheck.extract import extract
+
+    touched = []
+    for path, image in sorted(post_images.items()):
+        if not path.endswith(".c") or not image.added or "map_vcpuinfo" not in image.text:
+            continue
+        extraction = extract(image.text, path)
+        if "map" not in extraction.functions:
+            continue
+        spans = [(item.line, item.line + item.text.count("\n"))
+                 for item in [*extraction.all_functions(), *extraction.objects]]
+        if any(first <= line <= last for line in image.added for first, last in spans):
+            touched.append(path)
+    return touched
+
+
+def model_findings(post_images: dict, release: str) -> tuple[list[Finding], list[str]]:
+    """(cross-check findings, notes) for each post-image whose mapping code the change touches."""
+    from analyzer.crosscheck import crosscheck_source
+
+    findings: list[Finding] = []
+    notes: list[str] = []
+    for path in touched_mapping_files(post_images):
+        report = crosscheck_source(post_images[path].text, path, release=release)
+        findings.extend(report.findings)
+        notes.append(f"{path}: the change touches the vcpu_info mapping code; "
+                     f"model cross-check run (L0 {release})")
+    return findings, notes
