@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 import tree_sitter_c
@@ -25,8 +26,6 @@ _ATTRIBUTE_WORDS = (
 )
 _ATTRIBUTE_CALLS = ("__aligned", "__section", "__attribute__", "__attribute", "__printf",
                     "__counted_by", "__nonstring", "__alias")
-_WORD_RE = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, _ATTRIBUTE_WORDS)))
-_CALL_RE = re.compile(r"\b(?:%s)\s*\(" % "|".join(map(re.escape, _ATTRIBUTE_CALLS)))
 
 
 # DEFINE_PER_CPU(type, name) is not C; "DEFINE_PER_CPU(type) name " is (a
@@ -35,31 +34,92 @@ _CALL_RE = re.compile(r"\b(?:%s)\s*\(" % "|".join(map(re.escape, _ATTRIBUTE_CALL
 _PERCPU_RE = re.compile(r"\b(?:DEFINE|DECLARE)_PER_CPU\w*\s*\((?P<type>[^;()]*(?:\([^;()]*\))?[^;()]*?)(?P<comma>,)\s*\w+\s*(?P<close>\))")
 
 
+_PAREN_RE = re.compile(r"[()]")
+
+
+def _blank(segment: str) -> str:
+    return "\n".join(" " * len(part) for part in segment.split("\n"))
+
+
+def _call_end(text: str, open_paren: int) -> int:
+    """Index just past the parenthesis closing ``text[open_paren]`` (or the end)."""
+    depth = 0
+    for m in _PAREN_RE.finditer(text, open_paren):
+        depth += 1 if m.group() == "(" else -1
+        if depth == 0:
+            return m.end()
+    return len(text)
+
+
+# Attribute words are whole identifiers; attribute calls are a name, blanks
+# and "(".  They are found by scanning for the literal "__" (the engine skips
+# to it) rather than with one alternation of thirty words, which makes the
+# regular-expression engine try every position of the file.
+_UNDERSCORE_RUN = re.compile(r"__\w*")
+_WORD_CHAR = re.compile(r"\w")
+_SPACE_PAREN = re.compile(r"\s*\(")
+_UNDERSCORE_WORDS = frozenset(w for w in _ATTRIBUTE_WORDS if w.startswith("__"))
+_PLAIN_WORDS = tuple(w for w in _ATTRIBUTE_WORDS if not w.startswith("__"))
+_CALL_NAMES = frozenset(_ATTRIBUTE_CALLS)
+assert all(name.startswith("__") for name in _CALL_NAMES)
+
+
+def _attribute_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every attribute word and attribute call in ``text``."""
+    spans = []
+    for m in _UNDERSCORE_RUN.finditer(text):
+        start = m.start()
+        if start and _WORD_CHAR.match(text, start - 1):
+            continue  # inside a longer identifier
+        token = m.group()
+        if token in _UNDERSCORE_WORDS:
+            spans.append((start, m.end()))
+        elif token in _CALL_NAMES:
+            paren = _SPACE_PAREN.match(text, m.end())
+            if paren:
+                spans.append((start, _call_end(text, paren.end() - 1)))
+    for word in _PLAIN_WORDS:
+        start = text.find(word)
+        while start >= 0:
+            end = start + len(word)
+            if not (start and _WORD_CHAR.match(text, start - 1)) and not _WORD_CHAR.match(text, end):
+                spans.append((start, end))
+            start = text.find(word, end)
+    return spans
+
+
 def blank_attributes(text: str) -> str:
     """Make Xen's macro-heavy declarations parseable without moving any byte.
 
     Attribute macros become spaces of the same length (newlines kept) and
     per-CPU definitions become macro-typed declarations.
     """
-    out = list(text)
-    for m in _PERCPU_RE.finditer(text):
-        out[m.start("comma")] = ")"
-        out[m.start("close")] = " "
-    for m in _WORD_RE.finditer(text):
-        out[m.start():m.end()] = " " * (m.end() - m.start())
-    for m in _CALL_RE.finditer(text):
-        depth, i = 0, m.end() - 1
-        while i < len(text):
-            if text[i] == "(":
-                depth += 1
-            elif text[i] == ")":
-                depth -= 1
-                if depth == 0:
-                    break
-            i += 1
-        for j in range(m.start(), min(i + 1, len(text))):
-            if out[j] != "\n":
-                out[j] = " "
+    spans = _attribute_spans(text)
+    swaps = []
+    if "_PER_CPU" in text:
+        for m in _PERCPU_RE.finditer(text):
+            swaps += [(m.start("comma"), ")"), (m.start("close"), " ")]
+    if not spans and not swaps:
+        return text
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    # Edits in text order; a swap inside a blanked span is blanked with it.
+    edits = [(start, end, _blank(text[start:end])) for start, end in merged]
+    starts = [start for start, _ in merged]
+    for pos, char in swaps:
+        k = bisect_right(starts, pos) - 1
+        if k < 0 or pos >= merged[k][1]:
+            edits.append((pos, pos + 1, char))
+    edits.sort()
+    out, done = [], 0
+    for start, end, replacement in edits:
+        out += [text[done:start], replacement]
+        done = end
+    out.append(text[done:])
     return "".join(out)
 
 
