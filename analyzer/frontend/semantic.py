@@ -41,7 +41,8 @@ def load_libclang():
     try:
         return cindex, cindex.Index.create()
     except (cindex.LibclangError, OSError, AttributeError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        # libclang's own message goes on to advise Python calls; keep its first sentence
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0].split(". ")[0]
         raise ToolMissing("libclang", f"{_INSTALL_HINT} ({first})") from None
 
 

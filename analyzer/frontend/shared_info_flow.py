@@ -219,30 +219,46 @@ class SharedInfoFlow:
         return False
 
     def is_page_itself(self, cursor) -> bool:
-        """The page spelled by name: the Linux variable or a macro expanding to the name."""
+        """The page spelled by name: the Linux variable or a macro expanding to the name,
+        or an expression written inside a function-like macro that spells
+        ``PAGE->vcpu_info`` in its body (``#define SLOT(c) (XEN_shared_info->vcpu_info[c])``).
+        """
         cursor = _strip(cursor)
         if cursor.kind == CursorKind.DECL_REF_EXPR and cursor.spelling in SHARED_INFO_NAMES:
             return True
-        name = self.macro_spelled_at(cursor)
-        return name is not None and self.expands_to_page(name)
-
-    def macro_spelled_at(self, cursor) -> str | None:
-        """The identifier an expression is spelled as, when it is exactly one (a macro use)."""
-        extent = cursor.extent
-        start, end = extent.start, extent.end
-        if start.file is None or start.file.name != self.main_file or start.line != end.line:
-            return None
-        line = self.lines[start.line - 1] if start.line <= len(self.lines) else ""
-        # libclang columns count bytes
-        data = line.encode("utf-8", "surrogateescape")
-        m = _IDENT.match(data[start.column - 1:].decode("utf-8", "replace"))
-        if m is None:
-            return None
+        start, end = cursor.extent.start, cursor.extent.end
+        name = self.identifier_at(start)
+        if name is None:
+            return False
         # A macro expansion's extent is the name (its end may be reported at
-        # the name's start or end); anything longer is a larger expression.
-        if end.column not in (start.column, start.column + len(m.group(0).encode())):
+        # the name's start or end); anything longer is a larger expression...
+        if start.line == end.line and end.column in (start.column, start.column + len(name.encode())):
+            return self.expands_to_page(name)
+        # ...or a function-like macro's use, whose body is all libclang locates.
+        return self.body_indexes_page(name)
+
+    def identifier_at(self, location) -> str | None:
+        if location.file is None or location.file.name != self.main_file \
+                or not 1 <= location.line <= len(self.lines):
             return None
-        return m.group(0)
+        data = self.lines[location.line - 1].encode("utf-8", "surrogateescape")  # columns count bytes
+        m = _IDENT.match(data[location.column - 1:].decode("utf-8", "replace"))
+        return m.group(0) if m else None
+
+    def body_indexes_page(self, name: str) -> bool:
+        definition = self.macros().get(name)
+        if definition is None or not (self.function_like and self.function_like(definition)):
+            return False
+        body = [t.spelling for t in definition.get_tokens()][1:]
+        body = body[body.index(")") + 1:] if ")" in body else []  # after the parameter list
+        for i, token in enumerate(body):
+            if token == "vcpu_info" and i >= 2 and body[i - 1] == "->":
+                j = i - 2
+                while j > 0 and body[j] == ")":
+                    j -= 1
+                if self.expands_to_page(body[j]):
+                    return True
+        return False
 
     def expands_to_page(self, name: str, seen: frozenset[str] = frozenset()) -> bool:
         if name in SHARED_INFO_NAMES:
