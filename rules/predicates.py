@@ -36,12 +36,21 @@ def bounds(cond: Condition, index: str) -> bool:
     return False
 
 
-def vcpu_pointer_names(project: ProjectFacts) -> set[str]:
-    names = set(KNOWN_VCPU_POINTERS)
-    for name, decls in project.percpu_by_name().items():
-        if any(d.type_text.replace(" ", "") == "structvcpu_info*" for _, d in decls):
-            names.add(name)
-    return names
+# (per-CPU index it was computed from, names): rules ask once per file, and
+# the answer only changes when the project's per-CPU index is rebuilt.
+_pointer_names: tuple[object, frozenset[str]] = (None, frozenset())
+
+
+def vcpu_pointer_names(project: ProjectFacts) -> frozenset[str]:
+    global _pointer_names
+    index = project.percpu_by_name()
+    if _pointer_names[0] is not index:
+        names = set(KNOWN_VCPU_POINTERS)
+        for name, decls in index.items():
+            if any(d.type_text.replace(" ", "") == "structvcpu_info*" for _, d in decls):
+                names.add(name)
+        _pointer_names = (index, frozenset(names))
+    return _pointer_names[1]
 
 
 def backing_arrays(facts: FileFacts) -> set[str]:
