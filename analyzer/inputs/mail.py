@@ -29,6 +29,7 @@ _REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|antw|fwd?)\s*(\[\d+\])?\s*:\s*)+", r
 _NUMBER = re.compile(r"^(\d+)/(\d+)$")
 _VERSION = re.compile(r"^v(\d+)$", re.I)
 _MSGID = re.compile(r"<([^<>\s]+)>")
+_NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/=\s]")
 
 
 def bare_message_id(value: str | None) -> str | None:
@@ -173,6 +174,20 @@ def _decode(payload: bytes, charset: str | None, name: str) -> str:
         raise InputError(name, f"mail body does not decode as its declared charset {charset}") from None
 
 
+def _payload(part: Message) -> bytes:
+    """A part's bytes with its transfer encoding undone.
+
+    A part still labelled base64 whose text is plainly not base64 was decoded
+    already by a tool that kept the old header (b4 pipes patches so); its
+    text is taken as it is rather than decoded into garbage.
+    """
+    if str(part.get("Content-Transfer-Encoding", "")).strip().lower() == "base64":
+        raw = part.get_payload(decode=False)
+        if isinstance(raw, str) and _NOT_BASE64.search(raw):
+            return raw.encode("utf-8", "surrogateescape")
+    return part.get_payload(decode=True) or b""
+
+
 def message_text(msg: Message, name: str) -> str:
     """The decoded text of a mail: the plain body, then any patch attachments.
 
@@ -185,8 +200,7 @@ def message_text(msg: Message, name: str) -> str:
     candidates += [p for p in msg.walk() if p is not part and not p.is_multipart()
                    and (p.get_content_type() in ("text/x-patch", "text/x-diff", "text/plain")
                         or (p.get_filename() or "").endswith((".patch", ".diff")))]
-    texts = [_decode(c.get_payload(decode=True) or b"", c.get_content_charset(), name)
-             for c in candidates]
+    texts = [_decode(_payload(c), c.get_content_charset(), name) for c in candidates]
     if not texts:
         raise InputError(name, "mail has no text body")
     return "\n".join(texts)

@@ -1,0 +1,120 @@
+"""xenlint review SOURCE: per-patch verdicts (and reply drafts) for a mailing-list series."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from .common import add_output_arguments, exit_code, selected_rules
+
+HELP = ("review a patch series: an mbox, b4 .mbx, format-patch folder, mail or archive page "
+        "('-' for stdin); per-patch findings, or reply drafts with --format reply")
+
+# --format -> reporter module under analyzer.reporters
+REPORTERS = {"text": "review", "json": "review_json", "reply": "reply", "terse": "terse"}
+_MAPPING_CODE = re.compile(r"\bmap_vcpuinfo\s*\(")
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("source", metavar="SOURCE",
+                        help="mbox / .mbx file, folder of git format-patch files, one mail or "
+                             "archive page, or - for standard input")
+    parser.add_argument("--tree", metavar="DIR",
+                        help="apply the patches in order, in memory, on this tree and check each "
+                             "on top of the ones before it")
+    add_output_arguments(parser, formats=tuple(REPORTERS))
+    parser.add_argument("--from", dest="sender", metavar="ADDRESS",
+                        help="From of the reply drafts (default: git config user.name/user.email)")
+    parser.add_argument("--output", "-o", metavar="FILE",
+                        help="write the output (the drafts' mbox with --format reply) to FILE")
+    parser.add_argument("--model", action="store_true",
+                        help="also run the model cross-check on the post-image of each patch that "
+                             "touches map_vcpuinfo() (needs a C compiler; slower)")
+
+
+def _git_sender() -> str | None:
+    import subprocess
+
+    def get(key: str) -> str:
+        try:
+            return subprocess.run(["git", "config", "--get", key], capture_output=True,
+                                  text=True, timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    email_, name = get("user.email"), get("user.name")
+    if not email_:
+        return None
+    from email.utils import formataddr
+
+    return formataddr((name, email_)) if name else email_
+
+
+def _model_findings(result) -> None:
+    """Cross-check each reviewed patch whose post-image has the mapping code."""
+    from analyzer.crosscheck import crosscheck_source
+    from analyzer.crosscheck.patch_source import _add_hunk_signatures
+
+    for review in result.reviews:
+        for pf in review.entry.patch.files:
+            image = review.post_images.get(pf.path)
+            if image is None or not pf.path.endswith(".c") or not _MAPPING_CODE.search(image.text):
+                continue
+            text, notes = image.text, ()
+            if image.sparse:  # hunks alone: give functions cut by a hunk their signature back
+                text, rebuilt = _add_hunk_signatures(pf, text)
+                notes = tuple(f"{name}() begins before its hunk; rebuilt from the hunk header"
+                              for name in rebuilt)
+            report = crosscheck_source(text, pf.path, notes=notes)
+            review.findings.extend(report.findings)
+            review.notes.append(f"{pf.path}: model cross-check ran {report.scenarios_run} scenarios")
+
+
+def run(args) -> int:
+    from analyzer.errors import InputError
+    from analyzer.inputs.thread import read_thread
+    from analyzer.patchcheck import TreeIndex
+    from analyzer.reporters import get_reporter
+    from analyzer.series import assemble, review
+
+    tree = None
+    if args.tree:
+        tree = Path(args.tree)
+        if not tree.is_dir():
+            raise InputError(args.tree, "not a directory")
+    sender = None
+    if args.format == "reply":
+        sender = args.sender or _git_sender()
+        if not sender:
+            raise InputError("--from", "reply drafts need a sender: pass --from 'Name <address>' "
+                                       "or set git config user.email")
+    rules = selected_rules(args)
+    series = assemble(read_thread(args.source, stdin=sys.stdin.buffer))
+    if not series.patches:
+        why = f"no patch could be reviewed: {series.problems[0]}" if series.problems else (
+            "no patch in it" + (f" ({'; '.join(series.skipped[:3])})" if series.skipped else ""))
+        raise InputError(series.source, why)
+    result = review(series, rules, tree=tree, index=TreeIndex(tree) if tree is not None else None)
+    if args.model:
+        _model_findings(result)
+    render = get_reporter(REPORTERS[args.format])
+    if args.format == "reply":
+        text = render(result, args.verbose, sender=sender)
+        if not text:
+            print("xenlint: no patch has findings; no reply drafted", file=sys.stderr)
+    else:
+        text = render(result, verbose=args.verbose)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(args.output, exc.strerror or str(exc)) from None
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    if args.format == "reply":
+        for problem in series.problems:
+            print(f"xenlint: {problem}", file=sys.stderr)
+    problems = len(series.problems) + sum(1 for r in result.reviews if r.applied is False)
+    return exit_code(result.findings, args.fail_on, problems=problems)
