@@ -1,0 +1,184 @@
+"""check --staged / --diff REV, and the pre-commit hook driven by the real pre-commit package."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from xenlint_helpers import LEGACY_READS, git, git_env, git_repo, run_cli, run_json, write
+
+XEN_C = """\
+#include <xen/percpu.h>
+
+DEFINE_PER_CPU(struct vcpu_info *, vcpu_info);
+
+static void set_up(unsigned int cpu)
+{
+    per_cpu(vcpu_info, cpu) = NULL;
+}
+"""
+BAD_DECL = "DECLARE_PER_CPU(struct vcpu_info, vcpu_info);\n"
+GOOD_DECL = "DECLARE_PER_CPU(struct vcpu_info *, vcpu_info);\n"
+
+
+def snapshot(repo: Path) -> dict:
+    """Hashes of every file in the work tree and of the index: what must not change."""
+    paths = [p for p in repo.rglob("*") if p.is_file() and p.relative_to(repo).parts[0] != ".git"]
+    paths.append(repo / ".git" / "index")
+    return {str(p.relative_to(repo)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(paths)}
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return git_repo(tmp_path / "xen-repo", {
+        "xen/arch/x86/guest/xen.c": XEN_C,
+        "xen/arch/x86/time.c": LEGACY_READS,  # two old XL101 findings
+        "xen/include/asm-x86/percpu-decl.h": "#ifndef PD\n#define PD\n#endif\n",
+    })
+
+
+def test_staged_reports_the_declaration_the_change_adds(repo):
+    header = repo / "xen/include/asm-x86/percpu-decl.h"
+    header.write_text(header.read_text().replace("#define PD\n", "#define PD\n" + BAD_DECL))
+    git(repo, "add", "-A")
+    before = snapshot(repo)
+    code, findings = run_json("check", "--staged", cwd=repo)
+    assert code == 1
+    assert [(f["rule"], f["path"], f["line"]) for f in findings] == [
+        ("XL105", "xen/include/asm-x86/percpu-decl.h", 3)]
+    assert snapshot(repo) == before  # neither the work tree nor the index was written
+
+
+def test_staged_ignores_old_findings_in_touched_files_and_unstaged_edits(repo):
+    time_c = repo / "xen/arch/x86/time.c"
+    time_c.write_text(time_c.read_text().replace("return t->flags;", "return t->flags & 1;"))
+    git(repo, "add", "-A")
+    # An unstaged edit is not what would be committed.
+    time_c.write_text(time_c.read_text() + "static int z(void) { return XEN_shared_info->vcpu_info[1].evtchn_upcall_pending; }\n")
+    code, findings = run_json("check", "--staged", cwd=repo)
+    assert (code, findings) == (0, [])
+    # The same edit, staged, is reported.
+    git(repo, "add", "-A")
+    code, findings = run_json("check", "--staged", cwd=repo)
+    assert code == 1 and [f["function"] for f in findings] == ["z"]
+
+
+def test_diff_rev_checks_committed_changes(repo):
+    header = repo / "xen/include/asm-x86/percpu-decl.h"
+    header.write_text(header.read_text().replace("#define PD\n", "#define PD\n" + BAD_DECL))
+    git(repo, "commit", "-qam", "declare it")
+    code, findings = run_json("check", "--diff", "HEAD~1", cwd=repo)
+    assert code == 1 and [f["rule"] for f in findings] == ["XL105"]
+    assert run_json("check", "--diff", "HEAD~1..HEAD", cwd=repo)[1] == findings
+    assert run_json("check", "--diff", "HEAD~1...HEAD", cwd=repo)[1] == findings
+    code, findings = run_json("check", "--diff", "HEAD", cwd=repo)
+    assert (code, findings) == (0, [])
+
+
+def test_staged_from_a_subdirectory_and_limited_to_paths(repo):
+    header = repo / "xen/include/asm-x86/percpu-decl.h"
+    header.write_text(header.read_text().replace("#define PD\n", "#define PD\n" + BAD_DECL))
+    git(repo, "add", "-A")
+    code, findings = run_json("check", "--staged", cwd=repo / "xen" / "arch")
+    assert code == 1 and findings[0]["path"] == "xen/include/asm-x86/percpu-decl.h"
+    code, findings = run_json("check", "--staged", "xen/arch", cwd=repo)
+    assert (code, findings) == (0, [])
+
+
+def test_git_errors_are_one_line(repo, tmp_path):
+    code, _, err = run_cli("check", "--diff", "no-such-branch", cwd=repo)
+    assert code == 2 and "no-such-branch: not a revision" in err
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    code, _, err = run_cli("check", "--staged", cwd=plain)
+    assert code == 2 and err.startswith("xenlint: error:") and len(err.strip().splitlines()) == 1
+    code, _, err = run_cli("check", cwd=repo)
+    assert code == 2 and "--staged" in err
+
+
+def test_mapping_change_detection():
+    from analyzer.inputs.images import Image
+    from analyzer.mapping_change import touched_mapping_files
+
+    text = (ROOT / "fixtures/tree-after/xen/arch/x86/guest/xen.c").read_text()
+    lines = text.split("\n")
+    inside = next(i for i, l in enumerate(lines, 1) if "map_vcpuinfo(void)" in l) + 3
+    outside = next(i for i, l in enumerate(lines, 1) if l.startswith("#include"))
+    path = "xen/arch/x86/guest/xen.c"
+    assert touched_mapping_files({path: Image(path, text, {inside})}) == [path]
+    assert touched_mapping_files({path: Image(path, text, {outside})}) == []
+    assert touched_mapping_files({"x.c": Image("x.c", LEGACY_READS, {7})}) == []
+
+
+# --- the pre-commit framework ------------------------------------------------------------
+
+HOOK_SOURCES = ("pyproject.toml", "README.md", "cli.py", "analyzer", "rules", ".pre-commit-hooks.yaml")
+
+
+def hook_repository(tmp_path: Path) -> tuple[Path, str]:
+    """This checkout as a hook repository: itself at HEAD when that is what is being tested,
+    else a one-commit snapshot of its working files (pre-commit installs from a commit)."""
+    status = subprocess.run(["git", "status", "--porcelain", "--", *HOOK_SOURCES], cwd=ROOT,
+                            capture_output=True, text=True, env=git_env())
+    if status.returncode == 0 and not status.stdout.strip():
+        head = git(ROOT, "rev-parse", "HEAD").stdout.strip()
+        return ROOT, head
+    snap = tmp_path / "hook-repo"
+    snap.mkdir()
+    for name in HOOK_SOURCES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, snap / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, snap / name)
+    git_repo(snap, {})
+    return snap, git(snap, "rev-parse", "HEAD").stdout.strip()
+
+
+def test_pre_commit_hook_refuses_a_bad_commit_and_accepts_a_good_one(tmp_path):
+    pytest.importorskip("pre_commit")
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    hook_repo, rev = hook_repository(tmp_path)
+    repo = git_repo(tmp_path / "xen-repo", {
+        "xen/arch/x86/guest/xen.c": XEN_C,
+        "xen/arch/x86/time.c": LEGACY_READS,
+        "xen/include/asm-x86/percpu-decl.h": "#ifndef PD\n#define PD\n#endif\n",
+    })
+    write(repo, {".pre-commit-config.yaml":
+                 f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n      - id: xenlint\n"})
+    git(repo, "add", ".pre-commit-config.yaml")
+    git(repo, "commit", "-q", "-m", "use xenlint")
+    env = {**git_env(), "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+           "PRE_COMMIT_COLOR": "never"}
+    install = subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=repo, env=env,
+                             capture_output=True, text=True)
+    assert install.returncode == 0, install.stdout + install.stderr
+
+    def commit(message: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", "commit", "-m", message], cwd=repo, env=env,
+                              capture_output=True, text=True, timeout=1200)
+
+    header = repo / "xen/include/asm-x86/percpu-decl.h"
+    header.write_text(header.read_text().replace("#define PD\n", "#define PD\n" + BAD_DECL))
+    git(repo, "add", "-A")
+    refused = commit("declare vcpu_info with the wrong type")
+    output = refused.stdout + refused.stderr
+    assert refused.returncode != 0, output
+    assert "xenlint" in output and "XL105" in output, output
+    assert "percpu-decl.h:3:" in output
+    assert git(repo, "log", "--oneline").stdout.count("\n") == 2  # nothing recorded
+
+    header.write_text(header.read_text().replace(BAD_DECL, GOOD_DECL))
+    git(repo, "add", "-A")
+    accepted = commit("declare vcpu_info")
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert "Passed" in accepted.stdout + accepted.stderr
+    assert git(repo, "log", "-1", "--format=%s").stdout.strip() == "declare vcpu_info"
