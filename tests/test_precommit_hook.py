@@ -182,3 +182,35 @@ def test_pre_commit_hook_refuses_a_bad_commit_and_accepts_a_good_one(tmp_path):
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     assert "Passed" in accepted.stdout + accepted.stderr
     assert git(repo, "log", "-1", "--format=%s").stdout.strip() == "declare vcpu_info"
+
+
+# --- the files a maintainer pastes ---------------------------------------------------------
+
+def test_hook_definition_and_ci_samples_are_valid_yaml_that_run_xenlint():
+    yaml = pytest.importorskip("yaml")
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    (hook,) = [h for h in hooks if h["id"] == "xenlint"]
+    assert hook["entry"] == "xenlint check --staged" and hook["language"] == "python"
+    assert hook["pass_filenames"] is False
+    gitlab = yaml.safe_load((ROOT / "docs/gitlab-ci.yml").read_text())["xenlint"]
+    script = "\n".join(gitlab["script"])
+    assert "--format gitlab > gl-code-quality-report.json" in script
+    assert gitlab["artifacts"]["reports"]["codequality"] == "gl-code-quality-report.json"
+    workflow = yaml.safe_load((ROOT / "docs/github-workflow.yml").read_text())
+    steps = workflow["jobs"]["xenlint"]["steps"]
+    runs = "\n".join(step.get("run", "") for step in steps)
+    assert "--format github" in runs and "--format sarif" in runs
+    assert any(step.get("uses", "").startswith("github/codeql-action/upload-sarif") for step in steps)
+    # Every xenlint command line in the samples parses with today's CLI.
+    import shlex
+
+    from cli import build_parser
+
+    parser, _ = build_parser()
+    for text in (script, runs, hook["entry"]):
+        for line in text.splitlines():
+            line = line.strip().split(" > ")[0].split(" || ")[0]
+            if line.startswith("xenlint "):
+                words = [w.replace("$baseline", "") for w in shlex.split(line)[1:] if w != "$baseline"]
+                words = [w if "$" not in w else "HEAD~1..HEAD" for w in words]
+                parser.parse_args(words)
