@@ -52,7 +52,12 @@ class CheckResult:
 
 def analyse(path: str, text: str, stats: ParseStats,
             hunk_functions: dict[int, str] | None = None, semantic=None) -> FileFacts:
-    facts = extract_facts(path, text, hunk_functions)
+    return _layered(extract_facts(path, text, hunk_functions), text, stats, semantic)
+
+
+def _layered(facts: FileFacts, text: str, stats: ParseStats, semantic=None) -> FileFacts:
+    """Count the syntax layer's outcome and let the semantic layer add facts."""
+    path = facts.path
     stats.syntax_files += 1
     if facts.error_lines:
         stats.recovered[path] = facts.error_lines
@@ -81,14 +86,19 @@ def display_path(path: Path, base: Path | None) -> str:
 
 
 def check_selection(selection: FileSelection, rules: Sequence[Rule], *, whole_tree: bool,
-                    base: Path | None = None, semantic=None) -> CheckResult:
+                    base: Path | None = None, semantic=None, jobs: int = 1,
+                    cache=None) -> CheckResult:
+    """Check ``selection``; ``jobs`` > 1 parses on that many processes and
+    ``cache`` (an analyzer.cache.FactsCache) reuses facts of unchanged files.
+    The result does not depend on either."""
+    from .facts_pool import gather_facts
+
     result = CheckResult(notes=list(selection.notes))
     project = ProjectFacts(whole_tree=whole_tree)
-    checked: list[str] = []
-    for path in selection.files:
-        name = display_path(path, base)
-        project.add(analyse(name, read_source(path), result.stats, semantic=semantic))
-        checked.append(name)
+    checked = [display_path(path, base) for path in selection.files]
+    texts = [read_source(path) for path in selection.files]
+    for facts, text in zip(gather_facts(list(zip(checked, texts)), jobs, cache), texts):
+        project.add(_layered(facts, text, result.stats, semantic))
     for path in selection.context:
         try:
             text = path.read_bytes().decode("utf-8", "replace")

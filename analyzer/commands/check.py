@@ -6,6 +6,7 @@ from pathlib import Path
 
 from .common import add_output_arguments, emit, exit_code
 from .compile_commands import add_semantic_arguments, semantic_layer, semantic_report
+from .parallel_options import add_speed_arguments, facts_cache, jobs
 
 HELP = "check C files and directories (recursing into *.c and *.h), or staged / committed changes"
 
@@ -24,6 +25,7 @@ def add_arguments(parser) -> None:
                         help="with --staged/--diff: run the model cross-check when the change "
                              "touches the vcpu_info mapping code (auto, the default) or never")
     add_semantic_arguments(parser)
+    add_speed_arguments(parser)
     add_output_arguments(parser)
 
 
@@ -56,8 +58,10 @@ def run(args) -> int:
     selection.context.extend(excluded)  # still searched for uses, never reported
     semantic, semantic_notes = semantic_layer(
         args, None, *([Path(args.tree)] if args.tree else []), *(Path(p) for p in args.paths if Path(p).is_dir()))
+    cache, cache_notes = facts_cache(args, [Path(p) for p in args.paths + ([args.tree] if args.tree else [])])
     result = check_selection(selection, gating.rules_for(args, gate), whole_tree=whole_tree,
-                             semantic=semantic)
+                             semantic=semantic, jobs=jobs(args), cache=cache)
+    result.notes.extend(cache_notes)
     semantic_stats, skipped_notes = semantic_report(semantic)
     texts = {str(path): read_source(path) for path in selection.files}
     findings, notes = gating.apply(gate, result.findings, texts)

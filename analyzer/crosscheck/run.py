@@ -80,7 +80,8 @@ def _snapshots(run, scenario: Scenario) -> list[Snapshot]:
                                 scenario.vcpus_in_domain) for i in range(nev)]
 
 
-def infer_policy(prep: Prepared, release: str) -> tuple[Policy, dict]:
+def infer_policy(prep: Prepared, release: str) -> tuple[Policy, dict, list]:
+    """The policy the C code follows, what was observed, and crashes of the probes."""
     named = probes(release)
     batch = run_batch(prep.binary, list(named.values()))
     results = {}
@@ -88,7 +89,7 @@ def infer_policy(prep: Prepared, release: str) -> tuple[Policy, dict]:
         if i in batch.runs:
             results[name] = (_snapshots(batch.runs[i], named[name]), batch.runs[i][3])
     inference = infer(results)
-    return inference.policy, inference.observed
+    return inference.policy, inference.observed, batch.crashes
 
 
 def run_scenarios(prep: Prepared, scenarios: list[Scenario], policy: Policy):
@@ -121,7 +122,11 @@ def crosscheck_source(text: str, path: str, *, release: str = "4.16-4.17", explo
             loc, f"the harness does not compile: {prep.build_error}", Severity.ERROR))
         return report
 
-    policy, observed = infer_policy(prep, release)
+    policy, observed, crashes = infer_policy(prep, release)
+    if any(c.out_of_time for c in crashes):
+        # The code does not even finish the probes: running more only burns time.
+        report.findings += _findings(loc, [], crashes)
+        return report
     report.policy = policy
     texts = dict(zip(("on_unregistrable_high_vcpu", "bsp_failure", "ap_low_failure"), policy.describe()))
     for dimension, (_, line) in observed.items():

@@ -33,6 +33,8 @@ MAX_RESTARTS = 4
 class Crash:
     scenario: Scenario
     reason: str
+    # Killed for time (wall clock or RLIMIT_CPU): retrying would only hang again.
+    out_of_time: bool = False
 
 
 @dataclass
@@ -145,10 +147,11 @@ def run_batch(binary: Path, scenarios: list[Scenario], *, timeout: float | None 
         done = len(reader.results)
         if done >= len(pending):
             break
-        result.crashes.append(Crash(scenarios[pending[done]], reason))
+        out_of_time = reason.startswith(("hung", "killed on the CPU time limit"))
+        result.crashes.append(Crash(scenarios[pending[done]], reason, out_of_time))
         pending = pending[done + 1:]
         restarts += 1
-        if restarts > MAX_RESTARTS:
+        if restarts > MAX_RESTARTS or out_of_time:
             result.not_run = pending
             break
     return result

@@ -13,7 +13,7 @@ from analyzer.model.snapshot import Flag, Outcome, Ptr, Snapshot, Stop, ptr_text
 
 TITLES = {
     1: "every online CPU has a non-NULL vcpu_info pointer",
-    2: "no pointer to a legacy slot of a vCPU >= 32 or out of its array's bounds",
+    2: "no pointer to a legacy slot of a vCPU >= 32, nor between array elements",
     3: "each CPU reads the area L0 writes for its vCPU",
     4: "one registration per vCPU per epoch; the mapped bitmap agrees with L0",
     5: "every registered area lies within one page and is 8-byte aligned",
@@ -52,8 +52,18 @@ def check(snap: Snapshot, event: tuple[str, int], booted: bool) -> list[Violatio
             if cpu.online and cpu.ptr is Ptr.NULL:
                 add(1, f"CPU {c} (vCPU {cpu.vcpu}) is online with a NULL vcpu_info pointer")
     for c, cpu in enumerate(snap.cpus):
-        if cpu.ptr in (Ptr.LEGACY_OOB, Ptr.AREA_OOB):
+        # An element index past the array's length is an index problem (I7);
+        # I2 is a legacy slot that does not exist, or a pointer between elements.
+        past_end = cpu.ptr is Ptr.AREA_OOB and cpu.ptr_idx >= snap.array_len
+        # With no area at all, a CPU on vCPU >= 32 has nowhere to point: that
+        # is I11's case (the guest should not have such a CPU), not I2's.
+        no_area_case = (booted and snap.array_len == 0 and cpu.online
+                        and cpu.vcpu >= LEGACY_MAX_VCPUS and cpu.ptr_idx == cpu.vcpu)
+        if (cpu.ptr is Ptr.LEGACY_OOB and not no_area_case) or (cpu.ptr is Ptr.AREA_OOB and not past_end):
             add(2, f"CPU {c} (vCPU {cpu.vcpu}) points at {ptr_text(cpu.ptr, cpu.ptr_idx)}")
+        elif past_end:
+            add(7, f"CPU {c} (vCPU {cpu.vcpu}) points at element {cpu.ptr_idx} "
+                   f"of a {snap.array_len}-element array")
     mismatched = []
     if not halted:
         for c, cpu in enumerate(snap.cpus):

@@ -27,7 +27,9 @@ _CONTEXT_BEFORE = 3  # hunk lines quoted above a finding when no function start 
 _FUNCTION_REACH = 8  # how far up a function start may pull the quote
 _WIDTH = 72
 _FAILED_HUNK_LINES = 12  # lines of a hunk that does not apply quoted to show which one
-_POLICY = email.policy.default.clone(linesep="\n", max_line_length=78)
+# Headers are not folded below the hard limit: Python reads back a header folded
+# right after its colon with a leading space, and a subject must survive intact.
+_POLICY = email.policy.default.clone(linesep="\n", max_line_length=998)
 
 
 def _wrap(text: str) -> list[str]:

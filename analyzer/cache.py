@@ -1,0 +1,154 @@
+"""The facts cache: syntax-layer FileFacts of a file, keyed by its content.
+
+A whole-tree check parses some 1,300 files; when most of them did not change
+since the last run, their facts are read back instead of parsed again.
+
+* Where: ``$XENLINT_CACHE_DIR`` or the user cache folder (platformdirs), never
+  inside a tree being checked (the caller disables the cache then).
+* Key: sha256 of the file's text, inside a folder named after the xenlint
+  version and a digest of the front end's own source and parser versions, so
+  facts from another version (or an edited front end) are never read.
+* Value: the FileFacts pickled without ``path`` and ``lines`` (both come from
+  the caller: the same content may sit at several paths).  Only the facts
+  classes may be unpickled, so a planted file cannot run code.
+* Robustness: an entry is written to a temporary file and renamed into place,
+  so concurrent writers and interrupted runs never leave a partial entry
+  under its final name; an entry that cannot be read is a miss and is
+  rewritten.
+
+Only facts that depend on nothing but the text are cached: the semantic layer
+(which depends on compile commands) and patch hunk images are not.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+from .frontend.facts import FileFacts
+
+# Bump when FileFacts change meaning without their front end's source changing.
+FACTS_SCHEMA = 1
+ENV_DIR = "XENLINT_CACHE_DIR"
+_FRONTEND_SOURCES = ("facts.py", "extract.py", "syntax.py", "conditions.py")
+_FACTS_MODULE = FileFacts.__module__
+
+
+def default_directory() -> Path:
+    override = os.environ.get(ENV_DIR)
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("xenlint"))
+
+
+def _parser_versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for dist in ("tree-sitter", "tree-sitter-c"):
+        try:
+            found.append(f"{dist}={version(dist)}")
+        except PackageNotFoundError:
+            found.append(f"{dist}=?")
+    return ",".join(found)
+
+
+def namespace() -> str:
+    """Folder name for facts of this xenlint version, schema and front end."""
+    from . import __version__
+
+    digest = hashlib.sha256(f"{FACTS_SCHEMA}|{_parser_versions()}".encode())
+    frontend = Path(__file__).resolve().parent / "frontend"
+    for name in _FRONTEND_SOURCES:
+        digest.update((frontend / name).read_bytes())
+    return f"facts-{__version__}-{digest.hexdigest()[:16]}"
+
+
+def content_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class _FactsUnpickler(pickle.Unpickler):
+    """Unpickles FileFacts and nothing that could run code."""
+
+    def find_class(self, module: str, name: str):
+        if module == _FACTS_MODULE:
+            return super().find_class(module, name)
+        if module == "builtins" and name in ("frozenset", "set", "tuple", "list", "dict"):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not a facts class")
+
+
+def encode(facts: FileFacts) -> bytes:
+    return pickle.dumps(dataclasses.replace(facts, path="", lines=[]), protocol=5)
+
+
+def decode(blob: bytes, path: str, text: str) -> FileFacts:
+    facts = _FactsUnpickler(io.BytesIO(blob)).load()
+    if not isinstance(facts, FileFacts):
+        raise pickle.UnpicklingError("not a FileFacts")
+    facts.path = path
+    facts.lines = text.splitlines()
+    return facts
+
+
+class FactsCache:
+    """Facts by content under ``directory``/<namespace>/<key[:2]>/<key>."""
+
+    def __init__(self, directory: Path | None = None):
+        self.root = (directory or default_directory()).resolve()
+        self.folder = self.root / namespace()
+        self.hits = 0
+        self.misses = 0
+        self.write_errors = 0
+
+    def _entry(self, key: str) -> Path:
+        return self.folder / key[:2] / key
+
+    def inside(self, paths) -> bool:
+        """Would the cache write into one of the trees ``paths`` (files are not trees)?"""
+        for path in paths:
+            top = Path(path).resolve()
+            if top.is_dir() and (self.root == top or top in self.root.parents):
+                return True
+        return False
+
+    def get(self, key: str, path: str, text: str) -> FileFacts | None:
+        entry = self._entry(key)
+        try:
+            blob = entry.read_bytes()
+        except OSError:
+            self.misses += 1
+            return None
+        try:
+            facts = decode(blob, path, text)
+        except Exception:  # truncated, corrupt or foreign: parse again, rewrite
+            self.misses += 1
+            return None
+        self.hits += 1
+        return facts
+
+    def put(self, key: str, facts: FileFacts) -> None:
+        self.put_blob(key, encode(facts))
+
+    def put_blob(self, key: str, blob: bytes) -> None:
+        entry = self._entry(key)
+        try:
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    out.write(blob)
+                os.replace(tmp, entry)
+            except BaseException:
+                os.unlink(tmp)
+                raise
+        except OSError:
+            self.write_errors += 1  # a read-only or full cache never fails a check

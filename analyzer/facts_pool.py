@@ -1,0 +1,82 @@
+"""Syntax-layer facts of many files: cache first, then the misses in parallel.
+
+Parsing is CPU-bound and independent per file, so the files the cache does
+not have are parsed by a pool of worker processes (fork: the workers inherit
+the loaded parser, nothing is imported again).  Workers write their entries
+to the cache themselves and send back the same compact encoding the cache
+stores, so a fresh parse and a cache hit become facts by one code path.
+Results come back in input order whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from typing import Sequence
+
+from .cache import FactsCache, content_key, decode, encode
+from .frontend.extract import extract_facts
+from .frontend.facts import FileFacts
+
+# Below this many files to parse, starting workers costs more than it saves.
+MIN_FILES_FOR_POOL = 48
+_CHUNK = 8  # files per task: small enough to balance, large enough to amortise
+
+
+def default_jobs() -> int:
+    """One worker per CPU this process may run on (2 on the project's machine)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _parse_chunk(chunk: list[tuple[str, str, str | None]],
+                 cache: FactsCache | None) -> tuple[list[bytes], int]:
+    blobs = []
+    errors_before = cache.write_errors if cache is not None else 0
+    for path, text, key in chunk:
+        blob = encode(extract_facts(path, text))
+        if cache is not None and key is not None:
+            cache.put_blob(key, blob)
+        blobs.append(blob)
+    return blobs, (cache.write_errors - errors_before) if cache is not None else 0
+
+
+def gather_facts(items: Sequence[tuple[str, str]], jobs: int = 1,
+                 cache: FactsCache | None = None) -> list[FileFacts]:
+    """Facts of each (path, text) in ``items``, in the same order."""
+    facts: list[FileFacts | None] = [None] * len(items)
+    keys: list[str | None] = [None] * len(items)
+    missing: list[int] = []
+    for i, (path, text) in enumerate(items):
+        if cache is not None:
+            keys[i] = content_key(text)
+            facts[i] = cache.get(keys[i], path, text)
+        if facts[i] is None:
+            missing.append(i)
+    if jobs <= 1 or len(missing) < MIN_FILES_FOR_POOL:
+        for i in missing:
+            facts[i] = extract_facts(*items[i])
+            if cache is not None:
+                cache.put(keys[i], facts[i])
+        return facts  # type: ignore[return-value]
+    work = [(items[i][0], items[i][1], keys[i]) for i in missing]
+    chunks = [work[k:k + _CHUNK] for k in range(0, len(work), _CHUNK)]
+    done = iter(missing)
+    for blobs, write_errors in _run_pool(chunks, jobs, cache):
+        if cache is not None:
+            cache.write_errors += write_errors
+        for blob in blobs:
+            i = next(done)
+            facts[i] = decode(blob, items[i][0], items[i][1])
+    return facts  # type: ignore[return-value]
+
+
+def _run_pool(chunks, jobs: int, cache: FactsCache | None):
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=context) as pool:
+        yield from pool.map(_parse_chunk, chunks, [cache] * len(chunks))
