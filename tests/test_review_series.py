@@ -131,3 +131,16 @@ def test_terse_lines_from_stdin(seed_path, capsys, monkeypatch):
     assert lines == [l for l in lines if l.startswith("xen/arch/x86/guest/xen.c:")]
     assert [l.split(": ")[1] for l in lines] == ["WARNING", "ERROR", "ERROR"]
     assert run.code == 1
+
+
+def test_model_cross_check_runs_on_patches_with_mapping_code(seed_path, capsys):
+    import shutil
+
+    if shutil.which("cc") is None:
+        pytest.skip("no C compiler for the model cross-check")
+    run = xenlint(capsys, "review", str(seed_path), "--model", "--format", "json")
+    (patch,) = run.json()["patches"]
+    rules = {f["rule"] for f in patch["findings"]}
+    assert {"XL102", "XL103", "XL106"} <= rules
+    assert any(r.startswith("XL2") for r in rules)
+    assert any("model cross-check ran" in n for n in patch["notes"])

@@ -6,7 +6,7 @@ import re
 import sys
 from pathlib import Path
 
-from .common import add_output_arguments, exit_code, selected_rules
+from .common import add_output_arguments, exit_code
 
 HELP = ("review a patch series: an mbox, b4 .mbx, format-patch folder, mail or archive page "
         "('-' for stdin); per-patch findings, or reply drafts with --format reply")
@@ -72,6 +72,7 @@ def _model_findings(result) -> None:
 
 
 def run(args) -> int:
+    from analyzer import gate as gating
     from analyzer.errors import InputError
     from analyzer.inputs.thread import read_thread
     from analyzer.patchcheck import TreeIndex
@@ -89,7 +90,8 @@ def run(args) -> int:
         if not sender:
             raise InputError("--from", "reply drafts need a sender: pass --from 'Name <address>' "
                                        "or set git config user.email")
-    rules = selected_rules(args)
+    gate = gating.prepare(args, tree or Path.cwd(), root=tree)
+    rules = gating.rules_for(args, gate)
     series = assemble(read_thread(args.source, stdin=sys.stdin.buffer))
     if not series.patches:
         why = f"no patch could be reviewed: {series.problems[0]}" if series.problems else (
@@ -98,6 +100,12 @@ def run(args) -> int:
     result = review(series, rules, tree=tree, index=TreeIndex(tree) if tree is not None else None)
     if args.model:
         _model_findings(result)
+    for patch_review in result.reviews:  # configuration, suppression comments, --baseline
+        images = patch_review.post_images
+        patch_review.findings, notes = gating.apply(
+            gate, patch_review.findings, {path: image.text for path, image in images.items()},
+            {path: image.added for path, image in images.items()})
+        patch_review.notes.extend(notes)
     render = get_reporter(REPORTERS[args.format])
     if args.format == "reply":
         text = render(result, args.verbose, sender=sender)
@@ -117,4 +125,4 @@ def run(args) -> int:
         for problem in series.problems:
             print(f"xenlint: {problem}", file=sys.stderr)
     problems = len(series.problems) + sum(1 for r in result.reviews if r.applied is False)
-    return exit_code(result.findings, args.fail_on, problems=problems)
+    return exit_code(result.findings, gating.fail_on(args, gate), problems=problems)
