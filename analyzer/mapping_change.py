@@ -8,7 +8,7 @@ use, as the cross-check's own extraction finds them.
 
 from __future__ import annotations
 
-from analyzer.findings import Finding
+from analyzer.findings import Finding, Severity
 
 
 def touched_mapping_files(post_images: dict) -> list[str]:
@@ -29,15 +29,29 @@ def touched_mapping_files(post_images: dict) -> list[str]:
     return touched
 
 
-def model_findings(post_images: dict, release: str) -> tuple[list[Finding], list[str]]:
-    """(cross-check findings, notes) for each post-image whose mapping code the change touches."""
+def _key(finding: Finding) -> tuple:
+    # A rule that fires before and after the change is not the change's doing,
+    # whatever scenario shows it; a policy note (info) is new when its text is.
+    message = finding.message if finding.severity == Severity.INFO else ""
+    return finding.rule_id, finding.severity, finding.function, message
+
+
+def model_findings(post_images: dict, release: str,
+                   pre_texts: dict[str, str] | None = None) -> tuple[list[Finding], list[str]]:
+    """(cross-check findings the change brings in, notes) for each post-image whose
+    mapping code the change touches; ``pre_texts`` are the files before the change."""
     from analyzer.crosscheck import crosscheck_source
 
     findings: list[Finding] = []
     notes: list[str] = []
     for path in touched_mapping_files(post_images):
-        report = crosscheck_source(post_images[path].text, path, release=release)
-        findings.extend(report.findings)
-        notes.append(f"{path}: the change touches the vcpu_info mapping code; "
-                     f"model cross-check run (L0 {release})")
+        after = crosscheck_source(post_images[path].text, path, release=release).findings
+        before_text = (pre_texts or {}).get(path)
+        before = set()
+        if before_text and "map_vcpuinfo" in before_text:
+            before = {_key(f) for f in crosscheck_source(before_text, path, release=release).findings}
+        new = [f for f in after if _key(f) not in before]
+        findings.extend(new)
+        notes.append(f"{path}: the change touches the vcpu_info mapping code; model cross-check "
+                     f"run (L0 {release}): {len(new)} of {len(after)} findings are new")
     return findings, notes

@@ -214,3 +214,23 @@ def test_hook_definition_and_ci_samples_are_valid_yaml_that_run_xenlint():
                 words = [w.replace("$baseline", "") for w in shlex.split(line)[1:] if w != "$baseline"]
                 words = [w if "$" not in w else "HEAD~1..HEAD" for w in words]
                 parser.parse_args(words)
+
+
+def test_staged_change_in_mapping_code_runs_the_cross_check_and_keeps_only_new_findings(tmp_path):
+    if shutil.which("cc") is None and shutil.which("gcc") is None:
+        pytest.skip("the model cross-check compiles a harness and no C compiler is installed")
+    source = ROOT / "fixtures/tree-after"
+    files = {str(p.relative_to(source)): p.read_text() for p in source.rglob("*.[ch]")}
+    repo = git_repo(tmp_path / "xen-repo", files)
+    xen_c = repo / "xen/arch/x86/guest/xen.c"
+    text = xen_c.read_text()
+    assert "static int map_vcpuinfo(void)\n{\n" in text
+    xen_c.write_text(text.replace("static int map_vcpuinfo(void)\n{\n",
+                                  "static int map_vcpuinfo(void)\n{\n    /* a comment */\n", 1))
+    git(repo, "add", "-A")
+    code, out, err = run_cli("check", "--staged", "-v", cwd=repo)
+    assert "model cross-check run" in out and " findings are new" in out, out + err
+    assert "0 of " in out  # a comment changes no behaviour: nothing the change brings in
+    assert code == 0, out
+    code, out, _ = run_cli("check", "--staged", "-v", "--model", "never", cwd=repo)
+    assert code == 0 and "model cross-check" not in out

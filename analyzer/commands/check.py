@@ -97,7 +97,8 @@ def _run_git(args) -> int:
     if args.model == "auto":
         from analyzer.mapping_change import model_findings
 
-        extra, model_notes = model_findings(result.post_images, gate.config.release)
+        extra, model_notes = model_findings(result.post_images, gate.config.release,
+                                             change.base_texts)
         found.extend(extra)
     texts = {path: image.text for path, image in result.post_images.items()}
     added = {path: image.added for path, image in result.post_images.items()}
