@@ -39,11 +39,11 @@ class SeriesPatch:
 
     @property
     def label(self) -> str:
-        """How the series names it: "3/5", "v2 3/5", or its title when unnumbered."""
+        """How the series names it: "3/5", "v2 3/5"; unnumbered: its title, else its place in the source."""
         version = f"v{self.tags.version} " if self.tags.version > 1 else ""
         if self.tags.number is not None:
             return f"{version}{self.tags.number}/{self.tags.total}"
-        return f"{version}'{self.tags.title or self.mail.name}'"
+        return f"{version}'{self.tags.title}'" if self.tags.title else f"#{self.position + 1}"
 
 
 @dataclass
