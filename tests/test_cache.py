@@ -1,0 +1,179 @@
+"""The facts cache: same facts as a fresh parse, never trusted across versions,
+robust to damaged entries and concurrent writers, never inside a checked tree."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+
+import analyzer
+from analyzer import cache as cache_mod
+from analyzer.cache import FactsCache, content_key
+from analyzer.facts_pool import gather_facts
+from analyzer.frontend.extract import extract_facts
+from analyzer.inputs.sources import read_source, walk_tree
+
+from helpers import xenlint
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+
+
+def fixture_items() -> list[tuple[str, str]]:
+    files = walk_tree(FIXTURES / "tree-before")[0] + walk_tree(FIXTURES / "tree-after")[0] \
+        + walk_tree(FIXTURES / "rules")[0]
+    assert len(files) > 10
+    return [(str(p.relative_to(FIXTURES)), read_source(p)) for p in files]
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("XENLINT_CACHE_DIR", str(folder))
+    return folder
+
+
+def test_cached_facts_equal_fresh_facts(cache_dir):
+    items = fixture_items()
+    fresh = [extract_facts(path, text) for path, text in items]
+    cold = FactsCache(cache_dir)
+    assert gather_facts(items, cache=cold) == fresh
+    assert (cold.hits, cold.misses) == (0, len(items))
+    warm = FactsCache(cache_dir)
+    assert gather_facts(items, cache=warm) == fresh
+    assert (warm.hits, warm.misses) == (len(items), 0)
+
+
+def test_same_content_at_another_path_gets_that_path(cache_dir):
+    path, text = fixture_items()[0]
+    cache = FactsCache(cache_dir)
+    gather_facts([(path, text)], cache=cache)
+    facts = gather_facts([("elsewhere/copy.c", text)], cache=cache)[0]
+    assert cache.hits == 1
+    assert facts == extract_facts("elsewhere/copy.c", text)
+
+
+def test_a_new_version_does_not_read_old_entries(cache_dir, monkeypatch):
+    items = fixture_items()[:3]
+    first = FactsCache(cache_dir)
+    gather_facts(items, cache=first)
+    monkeypatch.setattr(analyzer, "__version__", analyzer.__version__ + ".post1")
+    newer = FactsCache(cache_dir)
+    gather_facts(items, cache=newer)
+    assert newer.hits == 0 and newer.misses == 3
+    monkeypatch.setattr(cache_mod, "FACTS_SCHEMA", cache_mod.FACTS_SCHEMA + 1)
+    other_schema = FactsCache(cache_dir)
+    gather_facts(items, cache=other_schema)
+    assert other_schema.hits == 0
+    assert len({first.folder, newer.folder, other_schema.folder}) == 3
+
+
+def test_a_changed_file_is_parsed_again(cache_dir):
+    path, text = fixture_items()[0]
+    cache = FactsCache(cache_dir)
+    gather_facts([(path, text)], cache=cache)
+    changed = text + "\nint added_later;\n"
+    facts = gather_facts([(path, changed)], cache=cache)[0]
+    assert cache.hits == 0 and cache.misses == 2
+    assert "added_later" in {o.name for o in facts.objects}
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "foreign-pickle"])
+def test_a_damaged_entry_is_a_miss_and_is_rewritten(cache_dir, damage):
+    path, text = fixture_items()[0]
+    cache = FactsCache(cache_dir)
+    gather_facts([(path, text)], cache=cache)
+    entry = cache._entry(content_key(text))
+    blob = entry.read_bytes()
+    entry.write_bytes({
+        "truncate": lambda: blob[: len(blob) // 2],
+        "garbage": lambda: os.urandom(200),
+        "empty": lambda: b"",
+        "foreign-pickle": _evil_pickle,  # would run a command if unpickled
+    }[damage]())
+    again = FactsCache(cache_dir)
+    assert gather_facts([(path, text)], cache=again) == [extract_facts(path, text)]
+    assert again.hits == 0
+    third = FactsCache(cache_dir)
+    gather_facts([(path, text)], cache=third)
+    assert third.hits == 1
+
+
+class _Evil:
+    def __reduce__(self):
+        return (os.system, ("echo pwned > /dev/null",))
+
+
+def _evil_pickle() -> bytes:
+    return pickle.dumps(_Evil())
+
+
+def _hammer(folder: str, key: str, blob: bytes, rounds: int) -> None:
+    cache = FactsCache(Path(folder))
+    for _ in range(rounds):
+        cache.put_blob(key, blob)
+
+
+def test_concurrent_writers_never_expose_a_partial_entry(cache_dir):
+    path, text = max(fixture_items(), key=lambda item: len(item[1]))
+    expected = extract_facts(path, text)
+    key = content_key(text)
+    blob = cache_mod.encode(expected)
+    context = multiprocessing.get_context("fork")
+    writers = [context.Process(target=_hammer, args=(str(cache_dir), key, blob, 200)) for _ in range(3)]
+    for w in writers:
+        w.start()
+    reader = FactsCache(cache_dir)
+    seen = 0
+    while any(w.is_alive() for w in writers):
+        got = reader.get(key, path, text)
+        if got is not None:
+            assert got == expected
+            seen += 1
+    for w in writers:
+        w.join()
+        assert w.exitcode == 0
+    assert reader.get(key, path, text) == expected
+    assert not [p for p in cache_dir.rglob(".tmp-*")]  # no temporary file left behind
+
+
+def test_an_unwritable_cache_does_not_fail_a_check(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would go\n")
+    cache = FactsCache(blocker)
+    items = fixture_items()[:2]
+    assert gather_facts(items, cache=cache) == [extract_facts(p, t) for p, t in items]
+    assert cache.write_errors == 2
+
+
+def test_cli_warm_run_prints_what_a_cold_run_prints(capsys, cache_dir):
+    tree = str(FIXTURES / "tree-before")
+    uncached = xenlint(capsys, "check", tree, "--no-cache", "--format", "json")
+    assert not cache_dir.exists()
+    cold = xenlint(capsys, "check", tree, "--format", "json")
+    assert any(cache_dir.rglob("*")), "the cache folder comes from XENLINT_CACHE_DIR"
+    warm = xenlint(capsys, "check", tree, "--format", "json")
+    assert uncached.out == cold.out == warm.out
+    assert uncached.code == cold.code == warm.code
+
+
+def test_cache_inside_the_checked_tree_is_not_used(capsys, tmp_path, monkeypatch):
+    tree = tmp_path / "tree"
+    (tree / "xen").mkdir(parents=True)
+    (tree / "xen" / "a.c").write_text("unsigned long lonely_bitmap[4];\n")
+    monkeypatch.setenv("XENLINT_CACHE_DIR", str(tree / ".cache"))
+    run = xenlint(capsys, "check", str(tree), "-v")
+    assert "XL106" in run.out
+    assert "inside a checked tree" in run.out + run.err
+    assert sorted(p.name for p in tree.rglob("*")) == ["a.c", "xen"]
+
+
+def test_default_folder_is_the_user_cache_folder(monkeypatch):
+    from platformdirs import user_cache_dir
+
+    monkeypatch.delenv("XENLINT_CACHE_DIR", raising=False)
+    assert cache_mod.default_directory() == Path(user_cache_dir("xenlint"))

@@ -1,0 +1,147 @@
+"""The front end's fast paths give exactly what the plain algorithms give.
+
+* extract: a tree-sitter query, gated by the words each node kind needs,
+  replaces a Python pre-order walk over every node;
+* syntax: attribute macros are found by scanning for "__" instead of one
+  alternation of thirty words.
+The plain versions live here, as oracles.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analyzer.frontend import extract, syntax
+from analyzer.inputs.sources import read_source, walk_tree
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def plain_blank(text: str) -> str:
+    words = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, syntax._ATTRIBUTE_WORDS)))
+    calls = re.compile(r"\b(?:%s)\s*\(" % "|".join(map(re.escape, syntax._ATTRIBUTE_CALLS)))
+    out = list(text)
+    for m in syntax._PERCPU_RE.finditer(text):
+        out[m.start("comma")] = ")"
+        out[m.start("close")] = " "
+    for m in words.finditer(text):
+        out[m.start():m.end()] = " " * (m.end() - m.start())
+    for m in calls.finditer(text):
+        depth, i = 0, m.end() - 1
+        while i < len(text):
+            if text[i] == "(":
+                depth += 1
+            elif text[i] == ")":
+                depth -= 1
+                if depth == 0:
+                    break
+            i += 1
+        for j in range(m.start(), min(i + 1, len(text))):
+            if out[j] != "\n":
+                out[j] = " "
+    return "".join(out)
+
+
+class PlainWalker(extract._Walker):
+    """Every node visited in pre-order, each kind sent to its handler."""
+
+    def walk(self, gate: bool = True):
+        stack = [(self.tree.root, None)]
+        while stack:
+            node, function = stack.pop()
+            kind = node.type
+            if kind == "function_definition":
+                function = self.on_function(node) or function
+            elif kind == "declaration" and node.parent is not None \
+                    and node.parent.type == "translation_unit":
+                self.on_file_scope_declaration(node)
+            elif kind == "identifier":
+                self.on_identifier(node, function)
+            elif kind == "call_expression":
+                self.on_call(node, function)
+            elif kind == "subscript_expression":
+                self.on_subscript(node, function)
+            elif kind == "binary_expression":
+                self.on_pointer_arithmetic(node, function)
+            elif kind == "pointer_expression":
+                self.on_address_of(node, function)
+            elif kind == "assignment_expression":
+                self.on_assignment(node, function)
+            elif kind == "init_declarator":
+                self.on_init(node, function)
+            stack.extend((c, function) for c in reversed(node.children))
+        self.finish_calls()
+        self.facts.identifiers = frozenset(extract._IDENT.findall("\n".join(self.orig_lines)))
+        return self.facts
+
+
+def facts_three_ways(path: str, text: str):
+    tree = syntax.parse(text)
+    fast = extract._Walker(path, text, tree).walk()
+    ungated = extract._Walker(path, text, tree).walk(gate=False)
+    plain = PlainWalker(path, text, tree).walk()
+    return fast, ungated, plain
+
+
+def fixture_files() -> list[Path]:
+    files = walk_tree(FIXTURES)[0]
+    assert len(files) > 10
+    return files
+
+
+@pytest.mark.parametrize("path", fixture_files(), ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_query_walk_equals_plain_walk_on_fixtures(path):
+    text = read_source(path)
+    fast, ungated, plain = facts_three_ways(str(path), text)
+    assert fast == ungated == plain
+    assert syntax.blank_attributes(text) == plain_blank(text)
+
+
+@pytest.mark.realxen
+def test_query_walk_equals_plain_walk_on_real_guest_code(real_xen_tree):
+    folder = real_xen_tree / "xen" / "arch" / "x86" / "guest"
+    files = walk_tree(folder)[0] + [real_xen_tree / "xen" / "common" / "domain.c",
+                                    real_xen_tree / "xen" / "arch" / "x86" / "smpboot.c"]
+    for path in files:
+        text = read_source(path)
+        fast, ungated, plain = facts_three_ways(str(path), text)
+        assert fast == ungated == plain, path
+        assert syntax.blank_attributes(text) == plain_blank(text), path
+
+
+@pytest.mark.realxen
+def test_blanking_equals_plain_blanking_on_the_whole_real_tree(real_xen_tree):
+    for path in walk_tree(real_xen_tree / "xen")[0]:
+        text = read_source(path)
+        assert syntax.blank_attributes(text) == plain_blank(text), path
+
+
+PIECES = st.sampled_from([
+    "__init", "__initdata", "x__init", "__init_x", "noinline", "cf_check", "my_noinline",
+    "__aligned", "__attribute__", "__attribute", "__section", "__printf", " ", "\n", "(", ")",
+    "((", "))", ",", ";", "64", "int", "DEFINE_PER_CPU", "DECLARE_PER_CPU_READ_MOSTLY",
+    "struct vcpu_info", "*", "name", "é", "\t", "__", "_",
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(PIECES, max_size=40).map("".join))
+def test_blanking_equals_plain_blanking_on_generated_text(text):
+    assert syntax.blank_attributes(text) == plain_blank(text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from([
+    "static ", "int ", "x", "y", " = ", "XEN_shared_info", "->vcpu_info[", "]", " + ", "&",
+    "this_cpu(vcpu_info)", "map_vcpuinfo()", "DEFINE_PER_CPU(struct vcpu_info *, v)", ";\n",
+    "void f(void) {", "}", "if (", ") ", "nr_cpu_ids", "per_cpu_ptr(p, c)", "{", "(", ")",
+    "struct vcpu_info *s", "HYPERVISOR_shared_info", "VCPUOP_register_vcpu_info", ", ",
+]), max_size=60).map("".join))
+def test_query_walk_equals_plain_walk_on_generated_code(text):
+    fast, ungated, plain = facts_three_ways("gen.c", text)
+    assert fast == ungated == plain

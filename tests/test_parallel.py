@@ -1,0 +1,58 @@
+"""-j N: the same findings, in the same order, whatever the number of workers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analyzer.facts_pool import MIN_FILES_FOR_POOL, gather_facts
+from analyzer.frontend.extract import extract_facts
+from analyzer.inputs.sources import read_source, walk_tree
+
+from helpers import xenlint
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def many_items() -> list[tuple[str, str]]:
+    files = walk_tree(FIXTURES)[0]
+    items = [(str(p.relative_to(FIXTURES)), read_source(p)) for p in files]
+    copies = -(-2 * MIN_FILES_FOR_POOL // len(items))  # enough to start the pool
+    return [(f"copy{k}/{path}", text) for k in range(copies) for path, text in items]
+
+
+def test_pool_facts_equal_in_process_facts_in_input_order():
+    items = many_items()
+    assert len(items) >= MIN_FILES_FOR_POOL
+    serial = gather_facts(items, jobs=1)
+    assert serial == [extract_facts(path, text) for path, text in items]
+    assert gather_facts(items, jobs=2) == serial
+    assert gather_facts(items, jobs=3) == serial
+
+
+def test_pool_fills_the_cache_for_the_next_run(tmp_path):
+    from analyzer.cache import FactsCache
+
+    items = many_items()
+    gather_facts(items, jobs=2, cache=FactsCache(tmp_path))
+    warm = FactsCache(tmp_path)
+    assert gather_facts(items, jobs=2, cache=warm) == gather_facts(items, jobs=1)
+    assert warm.misses == 0
+
+
+@pytest.mark.parametrize("value", ["0", "-2"])
+def test_jobs_must_be_positive(capsys, value):
+    run = xenlint(capsys, "check", str(FIXTURES / "tree-before"), "-j", value)
+    assert run.code == 2
+    assert "--jobs" in run.err and "Traceback" not in run.err
+
+
+@pytest.mark.realxen
+def test_real_tree_findings_do_not_depend_on_workers(capsys, real_xen_tree):
+    part = str(real_xen_tree / "xen" / "arch" / "x86")
+    one = xenlint(capsys, "check", part, "--no-cache", "-j", "1", "--format", "json")
+    two = xenlint(capsys, "check", part, "--no-cache", "-j", "2", "--format", "json")
+    assert one.json()["summary"]["files"] > MIN_FILES_FOR_POOL
+    assert one.out == two.out
+    assert one.code == two.code
