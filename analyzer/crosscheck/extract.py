@@ -125,6 +125,9 @@ def _object_name(item: _Item) -> tuple[str | None, bool]:
     if toks[0].text.startswith("DEFINE_PER_CPU"):
         idents = [t for t in toks if t.kind == "ident"]
         return (idents[-1].text if len(idents) > 1 else None), True
+    for i, tok in enumerate(toks[:-2]):
+        if tok.text == "DECLARE_BITMAP" and toks[i + 1].text == "(":
+            return toks[i + 2].text, False
     depth = 0
     prev = None
     for tok in toks:
