@@ -1,8 +1,9 @@
 """SARIF 2.1.0: one run, the rules that fired as reportingDescriptors, one result per finding.
 
 Read by GitHub code scanning (upload-sarif), GitLab and most IDEs.  Paths
-stay relative (to the directory xenlint ran in, the repository root in CI)
-under the %SRCROOT% base id; fingerprints go in partialFingerprints.
+stay relative (to the directory xenlint ran in, or the repository root for
+--staged/--diff) under the %SRCROOT% base id, which the consumer resolves to
+its checkout; fingerprints go in partialFingerprints.
 """
 
 from __future__ import annotations
@@ -80,7 +81,6 @@ def render(report: Report, verbose: bool = False) -> str:
             "rules": [_descriptor(rule_id, docs.get(rule_id)) for rule_id in rule_ids],
         }},
         "invocations": [invocation],
-        "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}},
         "results": results,
     }
     doc = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
