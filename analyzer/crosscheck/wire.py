@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import struct
 from array import array
+from functools import lru_cache
 
 from analyzer.model.l0 import ERRORS, release_index
 from analyzer.model.scenario import CPU_EVENTS, PLAIN_EVENTS, Scenario
@@ -36,7 +37,8 @@ def c_header() -> str:
     return "\n".join(lines) + "\n"
 
 
-def encode_scenario(s: Scenario) -> list[int]:
+@lru_cache(maxsize=4096)
+def encode_scenario(s: Scenario) -> tuple[int, ...]:
     words = [s.nr_cpu_ids, s.vcpus_in_domain, release_index(s.release), int(s.alloc_fails),
              s.placement, len(s.faults)]
     for f in s.faults:
@@ -46,7 +48,7 @@ def encode_scenario(s: Scenario) -> list[int]:
     words.append(len(events))
     for kind, cpu in events:
         words += (EVENT_CODES[kind], cpu)
-    return words
+    return tuple(words)
 
 
 def encode_batch(scenarios: list[Scenario]) -> bytes:
@@ -88,27 +90,25 @@ class Reader:
 
     def _next(self) -> bool:
         start = self.pos
-        head = self._take(4)
-        if head is None:
+        if len(self.buf) - start < 4:
             return False
-        (magic,) = struct.unpack("<I", head)
+        (magic,) = struct.unpack_from("<I", self.buf, start)
         if magic == SCEN_MAGIC:
-            rest = self._take(12)
-            if rest is None:
-                self.pos = start
+            if len(self.buf) - start < 16:
                 return False
-            index, nev, size = struct.unpack("<III", rest)
+            _, index, nev, size = struct.unpack_from("<IIII", self.buf, start)
             if size > 1 << 16 or nev > 1 << 16:
                 raise Corrupt("implausible scenario record")
-            body = self._take(4 * (nev * size + 1))
-            if body is None:
-                self.pos = start
+            end = start + 16 + 4 * (nev * size + 1)
+            if len(self.buf) < end:
                 return False
             words = array("i")
-            words.frombytes(body[:-4])
-            (line,) = struct.unpack("<i", body[-4:])
+            words.frombytes(self.buf[start + 16:end - 4])
+            (line,) = struct.unpack_from("<i", self.buf, end - 4)
             self.results.append((index, words, nev, size, line))
+            self.pos = end
         elif magic == END_MAGIC:
+            self.pos += 4
             head = self._take(12)
             if head is None:
                 self.pos = start

@@ -8,6 +8,8 @@ as (kind, index) pairs, the form the C run is compared in.
 
 from __future__ import annotations
 
+import functools
+
 from analyzer.model.l0 import L0, PAGE_SIZE, VCPU_INFO_SIZE
 from analyzer.model.policy import Policy
 from analyzer.model.scenario import LEGACY_MAX_VCPUS, Scenario
@@ -18,6 +20,11 @@ NULL = (Ptr.NULL, 0)
 # The model's array sits on page 1 of its address space, aligned to a whole
 # vcpu_info so no element ever crosses a page (I5).
 ARRAY_PAGE = 1
+
+
+# Snapshots repeat the same per-CPU states over and over: share the objects.
+_cpu_state = functools.lru_cache(maxsize=65536)(CpuState)
+_vcpu_state = functools.lru_cache(maxsize=65536)(VcpuState)
 
 
 class Halt(Exception):
@@ -186,14 +193,14 @@ class ReferenceGuest:
     def snapshot(self, outcome: Outcome) -> Snapshot:
         flags = self._deliver_upcalls() if outcome is Outcome.RAN else Flag(0)
         cpus = tuple(
-            CpuState(c in self.present and c < self.nr_cpu_ids, c in self.online,
+            _cpu_state(c in self.present and c < self.nr_cpu_ids, c in self.online,
                      self.vid[c], self.ptr[c][0], self.ptr[c][1])
             for c in range(self.sc.nr_cpu_ids))
         vcpus = []
         for v in range(self.sc.vcpus_in_domain):
             addr = self.l0.reg.get(v)
             reg = NULL if addr is None else (Ptr.AREA, (addr - self.array_base) // VCPU_INFO_SIZE)
-            vcpus.append(VcpuState(int(v in self.mapped), reg[0], reg[1], v in self.l0.down))
+            vcpus.append(_vcpu_state(int(v in self.mapped), reg[0], reg[1], v in self.l0.down))
         return Snapshot(outcome, self.stop, self.nr_cpu_ids, self.l0.epoch, self.array_len,
                         flags, cpus, tuple(vcpus))
 

@@ -48,6 +48,8 @@ class Flag(enum.IntFlag):
     UPCALL_MISSED = 1 << 5         # I10: the spurious upcall read another area
 
 
+_PTRS = tuple(Ptr)   # index -> member, much faster than Ptr(value)
+
 UNKNOWN = -1  # a field the C code does not have (e.g. no "mapped" bitmap)
 
 
@@ -97,12 +99,13 @@ class Snapshot:
     @classmethod
     def from_words(cls, w, ncpus: int, nvcpus: int) -> "Snapshot":
         h = cls.HEADER
+        ptr = _PTRS
         cpus = tuple(
-            CpuState(bool(w[i] & 1), bool(w[i] & 2), w[i + 1], Ptr(w[i + 2]), w[i + 3])
+            CpuState(bool(w[i] & 1), bool(w[i] & 2), w[i + 1], ptr[w[i + 2]], w[i + 3])
             for i in range(h, h + 4 * ncpus, 4))
         base = h + 4 * ncpus
         vcpus = tuple(
-            VcpuState(w[i], Ptr(w[i + 1]), w[i + 2], bool(w[i + 3]))
+            VcpuState(w[i], ptr[w[i + 1]], w[i + 2], bool(w[i + 3]))
             for i in range(base, base + 4 * nvcpus, 4))
         return cls(Outcome(w[0]), Stop(w[1]), w[2], w[3], w[4], Flag(w[5]), cpus, vcpus)
 

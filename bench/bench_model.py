@@ -1,0 +1,80 @@
+"""Benchmark of the model cross-check: prints figures and their ratio to the targets.
+
+Targets (issue 3): the whole cross-check of the seed under 1.5 s; at least
+100,000 scenarios/s through a compiled harness. Run from the repo root:
+    python bench/bench_model.py [--seed-patch PATH] [--scenarios N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from analyzer.crosscheck import crosscheck_source  # noqa: E402
+from analyzer.crosscheck.patch_source import post_image  # noqa: E402
+from analyzer.crosscheck.run import Prepared  # noqa: E402
+from analyzer.crosscheck.sandbox import run_batch  # noqa: E402
+from analyzer.model.guest import run_model  # noqa: E402
+from analyzer.model.policy import Policy  # noqa: E402
+from analyzer.model.scenario import Fault, Scenario  # noqa: E402
+
+SEED = ROOT.parent / "shared" / "seeds" / "000_1ff9c2d8a882b65e.txt"
+SEED_TARGET_S = 1.5
+THROUGHPUT_TARGET = 100_000
+
+
+def timed(fn):
+    start = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - start, value
+
+
+def small_scenarios(n: int) -> list[Scenario]:
+    shapes = [
+        Scenario(2, ("BOOT_BSP", "AP_UP:1", "UPCALL:1")),
+        Scenario(4, ("BOOT_BSP", "AP_UP_ALL", "AP_OFFLINE:2", "AP_ONLINE_AGAIN:2")),
+        Scenario(4, ("BOOT_BSP", "AP_UP_ALL"), faults=(Fault(1, "ENOMEM"),)),
+        Scenario(2, ("BOOT_BSP", "AP_UP:1", "RESUME_NEW_L0")),
+    ]
+    return [shapes[i % len(shapes)] for i in range(n)]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seed-patch", default=str(SEED))
+    parser.add_argument("--scenarios", type=int, default=200_000)
+    args = parser.parse_args()
+
+    image = post_image(args.seed_patch, None)
+    with tempfile.TemporaryDirectory() as cold_cache:
+        os.environ["XENLINT_CACHE_DIR"] = cold_cache
+        cold, _ = timed(lambda: crosscheck_source(image.text, image.path))
+        warm, report = timed(lambda: crosscheck_source(image.text, image.path))
+        print(f"seed cross-check, cold cache (includes cc): {cold:.3f} s "
+              f"(target {SEED_TARGET_S} s, ratio {cold / SEED_TARGET_S:.2f})")
+        print(f"seed cross-check, warm cache:               {warm:.3f} s "
+              f"(target {SEED_TARGET_S} s, ratio {warm / SEED_TARGET_S:.2f}), "
+              f"{report.scenarios_run} scenarios, {len(report.findings)} findings")
+
+        prep = Prepared(image.text, image.path)
+        batch = small_scenarios(args.scenarios)
+        elapsed, result = timed(lambda: run_batch(prep.binary, batch))
+        rate = len(result.runs) / elapsed
+        print(f"harness throughput (compiled, {len(batch)} scenarios, one process over the pipe): "
+              f"{rate:,.0f} scenarios/s (target {THROUGHPUT_TARGET:,}, ratio {rate / THROUGHPUT_TARGET:.2f})")
+
+        sample = batch[:2000]
+        elapsed, _ = timed(lambda: [run_model(s, Policy()) for s in sample])
+        print(f"Python reference model alone: {len(sample) / elapsed:,.0f} scenarios/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
