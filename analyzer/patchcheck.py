@@ -47,6 +47,15 @@ class TreeIndex:
             except OSError:
                 continue
             self.facts[rel] = index_facts(rel, text)
+        self._overlay: dict[str, tuple[str, object]] = {}
+
+    def text_facts(self, rel: str, text: str):
+        """Index facts of a file's text in a series applied so far; a series
+        asks again for every later patch, so the last answer per file is kept."""
+        known = self._overlay.get(rel)
+        if known is None or known[0] != text:
+            known = self._overlay[rel] = (text, index_facts(rel, text))
+        return known[1]
 
 
 def _images(patch: Patch, tree: Path | None, result: PatchCheckResult,
@@ -85,7 +94,7 @@ def _project(images: list[Image], index: TreeIndex | None, stats: ParseStats,
                 project.identifier_files[rel] = facts.identifiers
         for rel, text in (overlay or {}).items():
             if rel not in {image.path for image in images}:
-                project.add(index_facts(rel, text))
+                project.add(index.text_facts(rel, text))
     if semantic is not None:  # libclang sees these images, never the tree's files
         semantic = semantic.with_images({**(overlay or {}), **{i.path: i.text for i in images}})
     for image in images:
