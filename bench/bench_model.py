@@ -46,6 +46,26 @@ def small_scenarios(n: int) -> list[Scenario]:
     return [shapes[i % len(shapes)] for i in range(n)]
 
 
+def raw_harness_rate(binary: Path, scenarios: list[Scenario]) -> float:
+    """Scenarios/s of the harness process alone: encode, run, move the bytes; no decoding."""
+    import socket
+    import subprocess
+    import threading
+
+    from analyzer.crosscheck import wire
+
+    payload = wire.encode_batch(scenarios)
+    start = time.perf_counter()
+    parent, child = socket.socketpair()
+    proc = subprocess.Popen([str(binary), "30"], stdin=child, stdout=subprocess.DEVNULL)
+    child.close()
+    threading.Thread(target=lambda: parent.sendall(payload), daemon=True).start()
+    while parent.recv(1 << 20):
+        pass
+    proc.wait()
+    return len(scenarios) / (time.perf_counter() - start)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seed-patch", default=str(SEED))
@@ -69,6 +89,10 @@ def main() -> int:
         rate = len(result.runs) / elapsed
         print(f"harness throughput (compiled, {len(batch)} scenarios, one process over the pipe): "
               f"{rate:,.0f} scenarios/s (target {THROUGHPUT_TARGET:,}, ratio {rate / THROUGHPUT_TARGET:.2f})")
+
+        raw = raw_harness_rate(prep.binary, batch)
+        print(f"harness process alone (run + pipe, no Python decoding): {raw:,.0f} scenarios/s "
+              f"(ratio {raw / THROUGHPUT_TARGET:.2f})")
 
         sample = batch[:2000]
         elapsed, _ = timed(lambda: [run_model(s, Policy()) for s in sample])
