@@ -8,7 +8,7 @@ declaration no longer matches.  Removed lines are never reported.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -102,6 +102,36 @@ def _project(images: list[Image], index: TreeIndex | None, stats: ParseStats,
     return project
 
 
+def _declaring_elsewhere(pre: ProjectFacts, post: ProjectFacts, patched: set[str],
+                         tree: Path | None, overlay: dict[str, str] | None) -> list[str]:
+    """Untouched files that declare a per-CPU variable the patch's files name.
+
+    A patch that changes a DEFINE_PER_CPU type breaks the old DECLARE_PER_CPU
+    in some header it never touches; those files are checked too, with their
+    source lines loaded so findings can show them.
+    """
+    names = {d.name for project in (pre, post) for path in patched
+             if path in project.files for d in project.files[path].percpu}
+    if tree is None or not names:
+        return []
+    found = []
+    for rel, facts in post.files.items():
+        if rel in patched or not any(d.name in names for d in facts.percpu):
+            continue
+        if overlay and rel in overlay:
+            text = overlay[rel]
+        else:
+            try:
+                text = (tree / rel).read_bytes().decode("utf-8", "replace")
+            except OSError:
+                continue
+        for project in (pre, post):
+            if rel in project.files:
+                project.files[rel] = replace(project.files[rel], lines=text.splitlines())
+        found.append(rel)
+    return found
+
+
 def check_patch(patch: Patch, rules: Sequence[Rule], tree: Path | None = None,
                 index: TreeIndex | None = None,
                 overlay: dict[str, str] | None = None, semantic=None) -> PatchCheckResult:
@@ -120,9 +150,12 @@ def check_patch(patch: Patch, rules: Sequence[Rule], tree: Path | None = None,
     posts = [post for _, post in pairs]
     pres = [pre for pre, _ in pairs if pre is not None]
     post_project = _project(posts, index, result.stats, overlay, semantic)
-    findings = run_rules(post_project, [p.path for p in posts], rules)
     pre_project = _project(pres, index, ParseStats(), overlay, semantic)
-    before = {f.fingerprint() for f in run_rules(pre_project, [p.path for p in pres], rules)}
+    elsewhere = _declaring_elsewhere(pre_project, post_project, {i.path for i in posts + pres},
+                                     tree, overlay)
+    findings = run_rules(post_project, [p.path for p in posts] + elsewhere, rules)
+    before = {f.fingerprint()
+              for f in run_rules(pre_project, [p.path for p in pres] + elsewhere, rules)}
     added = {post.path: post.added for post in posts}
     result.findings = [f for f in findings
                        if f.line in added.get(f.path, ()) or f.fingerprint() not in before]

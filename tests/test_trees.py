@@ -57,3 +57,18 @@ def test_new_declaration_mismatching_old_definition_is_reported_where_added(caps
     run = xenlint(capsys, "check-patch", str(patch), "--tree", str(FIXTURES / "tree-before"),
                   "--format", "json")
     assert ("XL105", "xen/arch/x86/time.c", 15) in run.hits()
+
+
+def test_changed_definition_breaks_an_untouched_declaration(capsys, tmp_path):
+    # The patch touches only xen.c; time.c's old DECLARE_PER_CPU no longer matches.
+    patch = tmp_path / "def.patch"
+    patch.write_text(
+        "--- a/xen/arch/x86/guest/xen.c\n+++ b/xen/arch/x86/guest/xen.c\n"
+        "@@ -38,3 +38,3 @@\n \n-DEFINE_PER_CPU(unsigned int, vcpu_id);\n"
+        "+DEFINE_PER_CPU(unsigned long, vcpu_id);\n \n")
+    run = xenlint(capsys, "check-patch", str(patch), "--tree", str(FIXTURES / "tree-before"),
+                  "--format", "json")
+    findings = run.json()["findings"]
+    assert [(f["rule"], f["path"], f["line"]) for f in findings] == [
+        ("XL105", "xen/arch/x86/time.c", 14)]
+    assert findings[0]["source"].startswith("DECLARE_PER_CPU(unsigned int, vcpu_id)")
