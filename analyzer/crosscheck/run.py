@@ -10,7 +10,7 @@ from analyzer.crosscheck.compare import ScenarioResult, compare
 from analyzer.crosscheck.extract import extract
 from analyzer.crosscheck.harness_gen import Harness, generate
 from analyzer.crosscheck.policy_probe import infer, probes
-from analyzer.crosscheck.sandbox import run_batch
+from analyzer.crosscheck.sandbox import Crash, run_batch
 from analyzer.findings import Finding, Severity
 from analyzer.model.default_scenarios import default_scenarios
 from analyzer.model.policy import Policy
@@ -94,7 +94,13 @@ def infer_policy(prep: Prepared, release: str) -> tuple[Policy, dict, list]:
 
 def run_scenarios(prep: Prepared, scenarios: list[Scenario], policy: Policy):
     batch = run_batch(prep.binary, scenarios)
-    results = [compare(scenarios[i], *batch.runs[i], policy) for i in sorted(batch.runs)]
+    results = []
+    for i in sorted(batch.runs):
+        try:
+            results.append(compare(scenarios[i], *batch.runs[i], policy))
+        except (IndexError, ValueError):
+            # Values no honest harness writes: the extracted code scribbled on it.
+            batch.crashes.append(Crash(scenarios[i], "corrupted the harness's state (invalid snapshot)"))
     return results, batch
 
 
