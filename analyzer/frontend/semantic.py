@@ -14,6 +14,7 @@ missing or broken library is then a one-line ToolMissing.
 
 from __future__ import annotations
 
+import ctypes
 import os
 from pathlib import Path
 
@@ -100,18 +101,19 @@ class SemanticLayer:
         except cindex.TranslationUnitLoadError as exc:
             stats.semantic_failures[facts.path] = f"libclang could not parse it ({exc})"
             return
-        from .shared_info_flow import SharedInfoFlow
-
-        flow = SharedInfoFlow(tu, main, text)
-        sites = flow.run()
-        failure = _failure(tu, facts, flow.defined_functions)
+        failure = _failure(tu, main, facts, cindex)
         if failure:
             stats.semantic_failures[facts.path] = failure
-        _merge(facts, text, sites)
         facts.layer = "semantic"
+        # A site spells vcpu_info in this file (or a page name, for macros
+        # that index it); the flow walk is the costly part, so gate on that.
+        if "vcpu_info" in text or "shared_info" in text:
+            from .shared_info_flow import SharedInfoFlow
+
+            _merge(facts, text, SharedInfoFlow(tu, main, text).run())
 
 
-def _failure(tu, facts: FileFacts, defined: list[str]) -> str | None:
+def _failure(tu, main: str, facts: FileFacts, cindex) -> str | None:
     """Why libclang's view of the file cannot be trusted, if it cannot."""
     errors = [d for d in tu.diagnostics if d.severity >= 3]  # Error, Fatal
     if errors:
@@ -120,12 +122,45 @@ def _failure(tu, facts: FileFacts, defined: list[str]) -> str | None:
         place = f"{Path(where.file.name).name}:{where.line}: " if where.file is not None else ""
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         return f"{len(errors)} compile error{'s' if len(errors) != 1 else ''}: {place}{first.spelling}{more}"
-    missing = sorted({fn.name for fn in facts.functions} - set(defined))
+    # Every function the syntax layer sees must lie in a function libclang
+    # defines (tree-sitter may take a macro loop for one) or in a region the
+    # preprocessor skipped (configured out: not libclang's fault).
+    covered = [(c.extent.start.line, c.extent.end.line) for c in tu.cursor.get_children()
+               if c.kind == cindex.CursorKind.FUNCTION_DECL and c.is_definition()
+               and c.location.file is not None and c.location.file.name == main]
+    covered += _skipped_lines(tu, main, cindex)
+    missing = sorted({fn.name for fn in facts.functions
+                      if not any(first <= fn.line <= last for first, last in covered)})
     if missing:
         shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
         return (f"libclang's AST lacks {len(missing)} function bod{'ies' if len(missing) != 1 else 'y'} "
-                f"the syntax layer sees (configured out or dropped): {shown}")
+                f"the syntax layer sees: {shown}")
     return None
+
+
+def _skipped_lines(tu, main: str, cindex) -> list[tuple[int, int]]:
+    """Line ranges of the main file the preprocessor skipped (#if 0, unset CONFIG_)."""
+    lib = cindex.conf.lib
+    get = getattr(lib, "clang_getSkippedRanges", None)
+    if get is None:
+        return []
+
+    class RangeList(ctypes.Structure):
+        _fields_ = [("count", ctypes.c_uint), ("ranges", ctypes.POINTER(cindex.SourceRange))]
+
+    get.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+    get.restype = ctypes.POINTER(RangeList)
+    lib.clang_disposeSourceRangeList.argtypes = [ctypes.POINTER(RangeList)]
+    lib.clang_disposeSourceRangeList.restype = None
+    file = cindex.File.from_name(tu, main)
+    found = get(tu._as_parameter_, file._as_parameter_ if hasattr(file, "_as_parameter_") else file)
+    if not found:
+        return []
+    try:
+        ranges = found.contents
+        return [(ranges.ranges[i].start.line, ranges.ranges[i].end.line) for i in range(ranges.count)]
+    finally:
+        lib.clang_disposeSourceRangeList(found)
 
 
 def _merge(facts: FileFacts, text: str, sites) -> None:

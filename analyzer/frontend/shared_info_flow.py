@@ -95,7 +95,6 @@ class SharedInfoFlow:
         self.edges: list[tuple[str, object]] = []  # (declaration USR, value expression)
         self.candidates: list[tuple[object, object, object | None]] = []  # (site, base, index)
         self.aliases: set[str] = set()
-        self.defined_functions: list[str] = []  # functions with a body in the main file
 
     # The walk ---------------------------------------------------------------
 
@@ -105,7 +104,6 @@ class SharedInfoFlow:
             if location.file is None or location.file.name != self.main_file:
                 continue
             if top.kind == CursorKind.FUNCTION_DECL and top.is_definition():
-                self.defined_functions.append(top.spelling)
                 self.walk(top, top.get_usr())
             elif top.kind == CursorKind.VAR_DECL:
                 self.walk(top, None)
