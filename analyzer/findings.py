@@ -43,6 +43,9 @@ class Finding:
     # Structured, rule-specific data (a model scenario, a replay command, the
     # side-by-side pointer table): reporters may show it, fingerprints ignore it.
     details: dict = field(default_factory=dict)
+    # Tells apart findings of one rule on one line (the model's policy notes
+    # anchor several on one function head); part of the fingerprint.
+    discriminator: str = ""
 
     def sort_key(self):
         return (self.path, self.line, self.col, self.rule_id)
@@ -55,7 +58,7 @@ class Finding:
         comparisons are not fooled by code moving up or down.
         """
         text = _SPACE.sub(" ", self.source).strip()
-        key = "\0".join((self.rule_id, self.path, self.function or "", text))
+        key = "\0".join((self.rule_id, self.path, self.function or "", text, self.discriminator))
         return hashlib.sha256(key.encode()).hexdigest()[:32]
 
     def to_dict(self) -> dict:

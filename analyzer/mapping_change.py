@@ -37,21 +37,40 @@ def _key(finding: Finding) -> tuple:
 
 
 def model_findings(post_images: dict, release: str,
-                   pre_texts: dict[str, str] | None = None) -> tuple[list[Finding], list[str]]:
-    """(cross-check findings the change brings in, notes) for each post-image whose
-    mapping code the change touches; ``pre_texts`` are the files before the change."""
-    from analyzer.crosscheck import crosscheck_source
+                   pre_texts: dict[str, str] | None = None, *, patch_files=(),
+                   only_touched: bool = True) -> tuple[list[Finding], list[str]]:
+    """(cross-check findings the change brings in, notes).
 
+    Runs on each post-image with mapping code: with ``only_touched`` just
+    those whose added lines hit it (the commit hook), else every one (an
+    explicit --model).  ``pre_texts`` are the files before the change: a
+    finding they have too is not the change's.  ``patch_files`` (unidiff
+    PatchedFiles) let sparse, hunk-only images get their function heads back.
+    """
+    from analyzer.crosscheck import crosscheck_source
+    from analyzer.crosscheck.patch_source import add_hunk_signatures
+
+    by_path = {pf.path: pf for pf in patch_files}
+    paths = touched_mapping_files(post_images) if only_touched else [
+        path for path, image in sorted(post_images.items())
+        if path.endswith(".c") and "map_vcpuinfo" in image.text]
     findings: list[Finding] = []
     notes: list[str] = []
-    for path in touched_mapping_files(post_images):
-        after = crosscheck_source(post_images[path].text, path, release=release).findings
+    for path in paths:
+        image = post_images[path]
+        text, gaps = image.text, ()
+        if getattr(image, "sparse", False) and path in by_path:
+            text, rebuilt = add_hunk_signatures(by_path[path], text)
+            gaps = tuple(f"{name}() begins before its hunk; rebuilt from the hunk header"
+                         for name in rebuilt)
+        report = crosscheck_source(text, path, release=release, notes=gaps)
+        after = report.findings
         before_text = (pre_texts or {}).get(path)
         before = set()
         if before_text and "map_vcpuinfo" in before_text:
             before = {_key(f) for f in crosscheck_source(before_text, path, release=release).findings}
         new = [f for f in after if _key(f) not in before]
         findings.extend(new)
-        notes.append(f"{path}: the change touches the vcpu_info mapping code; model cross-check "
-                     f"run (L0 {release}): {len(new)} of {len(after)} findings are new")
+        notes.append(f"{path}: model cross-check (L0 {release}) ran {report.scenarios_run} "
+                     f"scenarios: {len(new)} of {len(after)} findings are new")
     return findings, notes

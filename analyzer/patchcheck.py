@@ -30,6 +30,7 @@ class PatchCheckResult:
     stats: ParseStats = field(default_factory=ParseStats)
     notes: list[str] = field(default_factory=list)
     post_images: dict[str, Image] = field(default_factory=dict)
+    pre_texts: dict[str, str] = field(default_factory=dict)
     files_checked: int = 0
 
 
@@ -160,5 +161,6 @@ def check_patch(patch: Patch, rules: Sequence[Rule], tree: Path | None = None,
     result.findings = [f for f in findings
                        if f.line in added.get(f.path, ()) or f.fingerprint() not in before]
     result.post_images = {post.path: post for post in posts}
+    result.pre_texts = {pre.path: pre.text for pre, _ in pairs if pre is not None}
     result.files_checked = len(posts)
     return result

@@ -228,7 +228,7 @@ def test_staged_change_in_mapping_code_runs_the_cross_check_and_keeps_only_new_f
                                   "static int map_vcpuinfo(void)\n{\n    /* a comment */\n", 1))
     git(repo, "add", "-A")
     code, out, err = run_cli("check", "--staged", "-v", cwd=repo)
-    assert "model cross-check run" in out and " findings are new" in out, out + err
+    assert "model cross-check (L0 " in out and " findings are new" in out, out + err
     assert "0 of " in out  # a comment changes no behaviour: nothing the change brings in
     assert code == 0, out
     code, out, _ = run_cli("check", "--staged", "-v", "--model", "never", cwd=repo)

@@ -143,4 +143,4 @@ def test_model_cross_check_runs_on_patches_with_mapping_code(seed_path, capsys):
     rules = {f["rule"] for f in patch["findings"]}
     assert {"XL102", "XL103", "XL106"} <= rules
     assert any(r.startswith("XL2") for r in rules)
-    assert any("model cross-check ran" in n for n in patch["notes"])
+    assert any("model cross-check (L0 " in n and " scenarios" in n for n in patch["notes"])

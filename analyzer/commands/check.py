@@ -21,9 +21,10 @@ def add_arguments(parser) -> None:
                          help="check what is staged for commit (the index against HEAD)")
     changes.add_argument("--diff", metavar="REV",
                          help="check the changes since REV (REV, A..B or A...B)")
-    parser.add_argument("--model", choices=("auto", "never"), default="auto",
-                        help="with --staged/--diff: run the model cross-check when the change "
-                             "touches the vcpu_info mapping code (auto, the default) or never")
+    parser.add_argument("--model", choices=("auto", "always", "never"), default="auto",
+                        help="model cross-check of the vcpu_info mapping code: auto (the default) "
+                             "runs it with --staged/--diff when the change touches that code; "
+                             "always runs it on every checked file that has it; never")
     add_semantic_arguments(parser)
     add_speed_arguments(parser)
     add_output_arguments(parser)
@@ -64,12 +65,20 @@ def run(args) -> int:
     result.notes.extend(cache_notes)
     semantic_stats, skipped_notes = semantic_report(semantic)
     texts = {str(path): read_source(path) for path in selection.files}
-    findings, notes = gating.apply(gate, result.findings, texts)
+    found, model_notes = list(result.findings), []
+    if args.model == "always":
+        from analyzer.inputs.images import Image
+        from analyzer.mapping_change import model_findings
+
+        extra, model_notes = model_findings({path: Image(path, text) for path, text in texts.items()},
+                                            gate.config.release, only_touched=False)
+        found.extend(extra)
+    findings, notes = gating.apply(gate, found, texts)
     stats = result.stats
     report = Report(findings, result.files_checked,
                     stats={**stats.to_dict(), "recovered": stats.recovered,
                            "semantic_failures": stats.semantic_failures, **semantic_stats},
-                    notes=result.notes + semantic_notes + skipped_notes + notes)
+                    notes=result.notes + semantic_notes + skipped_notes + model_notes + notes)
     emit(report, args)
     return exit_code(findings, gating.fail_on(args, gate))
 
@@ -94,11 +103,11 @@ def _run_git(args) -> int:
                          overlay=change.base_texts, semantic=semantic)
     semantic_stats, skipped_notes = semantic_report(semantic)
     found, model_notes = list(result.findings), []
-    if args.model == "auto":
+    if args.model != "never":
         from analyzer.mapping_change import model_findings
 
         extra, model_notes = model_findings(result.post_images, gate.config.release,
-                                             change.base_texts)
+                                             change.base_texts, only_touched=args.model == "auto")
         found.extend(extra)
     texts = {path: image.text for path, image in result.post_images.items()}
     added = {path: image.added for path, image in result.post_images.items()}

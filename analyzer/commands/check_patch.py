@@ -15,6 +15,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("patch", metavar="FILE", help="the patch, or - to read standard input")
     parser.add_argument("--tree", metavar="DIR",
                         help="apply the patch to this tree in memory and check the post-image")
+    parser.add_argument("--model", action="store_true",
+                        help="also run the model cross-check on each post-image with the "
+                             "vcpu_info mapping code (compiles and runs it in a sandbox)")
     add_semantic_arguments(parser)
     add_output_arguments(parser)
 
@@ -36,14 +39,22 @@ def run(args) -> int:
     semantic, semantic_notes = semantic_layer(args, tree, tree, patch=True)
     result = check_patch(patch, gating.rules_for(args, gate), tree=tree, semantic=semantic)
     semantic_stats, skipped_notes = semantic_report(semantic)
+    found, model_notes = list(result.findings), []
+    if args.model:
+        from analyzer.mapping_change import model_findings
+
+        extra, model_notes = model_findings(result.post_images, gate.config.release,
+                                            result.pre_texts if tree is not None else None,
+                                            patch_files=patch.files, only_touched=False)
+        found.extend(extra)
     texts = {path: image.text for path, image in result.post_images.items()}
     added = {path: image.added for path, image in result.post_images.items()}
-    findings, notes = gating.apply(gate, result.findings, texts, added)
+    findings, notes = gating.apply(gate, found, texts, added)
     stats = result.stats
     report = Report(findings, result.files_checked,
                     stats={**stats.to_dict(), "recovered": stats.recovered,
                            "semantic_failures": stats.semantic_failures, **semantic_stats},
-                    notes=result.notes + semantic_notes + skipped_notes + notes,
+                    notes=result.notes + semantic_notes + skipped_notes + model_notes + notes,
                     problems=[str(f) for f in result.failures])
     emit(report, args)
     return exit_code(findings, gating.fail_on(args, gate), problems=len(result.failures))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -13,7 +12,6 @@ HELP = ("review a patch series: an mbox, b4 .mbx, format-patch folder, mail or a
 
 # --format -> reporter module under analyzer.reporters
 REPORTERS = {"text": "review", "json": "review_json", "reply": "reply", "terse": "terse"}
-_MAPPING_CODE = re.compile(r"\bmap_vcpuinfo\s*\(")
 
 
 def add_arguments(parser) -> None:
@@ -51,24 +49,15 @@ def _git_sender() -> str | None:
     return formataddr((name, email_)) if name else email_
 
 
-def _model_findings(result) -> None:
+def _model_findings(result, release: str) -> None:
     """Cross-check each reviewed patch whose post-image has the mapping code."""
-    from analyzer.crosscheck import crosscheck_source
-    from analyzer.crosscheck.patch_source import _add_hunk_signatures
+    from analyzer.mapping_change import model_findings
 
     for review in result.reviews:
-        for pf in review.entry.patch.files:
-            image = review.post_images.get(pf.path)
-            if image is None or not pf.path.endswith(".c") or not _MAPPING_CODE.search(image.text):
-                continue
-            text, notes = image.text, ()
-            if image.sparse:  # hunks alone: give functions cut by a hunk their signature back
-                text, rebuilt = _add_hunk_signatures(pf, text)
-                notes = tuple(f"{name}() begins before its hunk; rebuilt from the hunk header"
-                              for name in rebuilt)
-            report = crosscheck_source(text, pf.path, notes=notes)
-            review.findings.extend(report.findings)
-            review.notes.append(f"{pf.path}: model cross-check ran {report.scenarios_run} scenarios")
+        found, notes = model_findings(review.post_images, release,
+                                      patch_files=review.entry.patch.files, only_touched=False)
+        review.findings.extend(found)
+        review.notes.extend(notes)
 
 
 def run(args) -> int:
@@ -99,7 +88,7 @@ def run(args) -> int:
         raise InputError(series.source, why)
     result = review(series, rules, tree=tree, index=TreeIndex(tree) if tree is not None else None)
     if args.model:
-        _model_findings(result)
+        _model_findings(result, gate.config.release)
     for patch_review in result.reviews:  # configuration, suppression comments, --baseline
         images = patch_review.post_images
         patch_review.findings, notes = gating.apply(

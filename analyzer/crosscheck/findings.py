@@ -105,7 +105,7 @@ def divergence_finding(loc: Location, result: ScenarioResult, ev: EventResult) -
 def policy_finding(loc: Location, text: str, line: int, dimension: str) -> Finding:
     return Finding(
         rule_id="XL260", severity=Severity.INFO, path=loc.path, line=line or loc.line, col=1,
-        message=f"policy in force: {text}", function=loc.function, source=f"{loc.source} [{dimension}]",
+        message=f"policy in force: {text}", function=loc.function, source=loc.source, discriminator=dimension,
         details={"policy": dimension})
 
 
@@ -122,4 +122,4 @@ def extraction_finding(loc: Location, problem: str, severity: Severity = Severit
     return Finding(
         rule_id="XL280", severity=severity, path=loc.path, line=loc.line, col=1,
         message=f"extraction incomplete: {problem}", function=loc.function,
-        source=f"{loc.source} [{problem}]", details={"problem": problem})
+        source=loc.source, discriminator=problem, details={"problem": problem})

@@ -27,7 +27,8 @@ class PostImage:
     notes: list[str] = field(default_factory=list)
 
 
-def _add_hunk_signatures(pf, text: str) -> tuple[str, list[str]]:
+def add_hunk_signatures(pf, text: str) -> tuple[str, list[str]]:
+    """Give functions that a hunk enters mid-body their head back, from the hunk header."""
     lines = text.split("\n")
     rebuilt = []
     for hunk in pf:
@@ -73,7 +74,7 @@ def post_image(source: str, tree: Path | None = None) -> PostImage:
         else:
             note = ""
         _, sparse = sparse_images(pf)
-        text, rebuilt = _add_hunk_signatures(pf, sparse.text)
+        text, rebuilt = add_hunk_signatures(pf, sparse.text)
         image = PostImage(pf.path, text, rebuilt)
         if note:
             image.notes.append(f"could not apply to {tree} ({note}); using the hunks alone")
