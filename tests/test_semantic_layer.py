@@ -190,3 +190,27 @@ def test_unconfigured_real_xen_file_is_a_visible_semantic_failure(capsys, real_x
     assert run.code in (0, 1)
     assert "xen.c: semantic layer failed:" in run.out
     assert "semantic 1 (1 failed)" in run.out
+
+
+def test_configured_out_function_in_a_file_without_sites_is_not_a_failure(capsys, tmp_path):
+    # files that never spell vcpu_info are parsed without the macro record
+    # first; a function in a skipped #ifdef must still not count as dropped
+    tree = _private_tree(tmp_path, """\
+#include <xen/types.h>
+
+unsigned int built(unsigned int x)
+{
+    return x + 1;
+}
+
+#ifdef CONFIG_NOT_SET
+unsigned int configured_out(unsigned int x)
+{
+    return x - 1;
+}
+#endif
+""")
+    run = xenlint(capsys, "check", str(tree / "m.c"), "--compile-commands",
+                  str(tree / "compile_commands.json"), "--format", "json")
+    parsed = run.json()["summary"]["parsed"]
+    assert parsed["semantic_files"] == 1 and parsed["semantic_failed_files"] == 0

@@ -94,48 +94,63 @@ class SemanticLayer:
             if disk != main:
                 unsaved.append((disk, other))
         cindex = self._shared["cindex"]
-        try:
-            tu = self._shared["index"].parse(
+        # A site spells vcpu_info in this file (or a page name, for macros
+        # that index it); the flow walk and the macro record it needs are the
+        # costly part, so only such files get them.
+        follow = "vcpu_info" in text or "shared_info" in text
+
+        def parse(detailed: bool):
+            return self._shared["index"].parse(
                 main, list(entry.arguments) + ["-fsyntax-only"], unsaved_files=unsaved,
-                options=cindex.TranslationUnit.PARSE_DETAILED_PROCESSING_RECORD)
+                options=cindex.TranslationUnit.PARSE_DETAILED_PROCESSING_RECORD if detailed else 0)
+
+        try:
+            tu = parse(follow)
+            failure = _compile_errors(tu)
+            if failure is None and not follow and _missing_functions(tu, main, facts, cindex):
+                tu = parse(True)  # skipped #if regions are recorded only in the detailed record
+            failure = failure or _missing_functions(tu, main, facts, cindex)
         except cindex.TranslationUnitLoadError as exc:
             stats.semantic_failures[facts.path] = f"libclang could not parse it ({exc})"
             return
-        failure = _failure(tu, main, facts, cindex)
         if failure:
             stats.semantic_failures[facts.path] = failure
         facts.layer = "semantic"
-        # A site spells vcpu_info in this file (or a page name, for macros
-        # that index it); the flow walk is the costly part, so gate on that.
-        if "vcpu_info" in text or "shared_info" in text:
+        if follow:
             from .shared_info_flow import SharedInfoFlow
 
             _merge(facts, text, SharedInfoFlow(tu, main, text).run())
 
 
-def _failure(tu, main: str, facts: FileFacts, cindex) -> str | None:
-    """Why libclang's view of the file cannot be trusted, if it cannot."""
+def _compile_errors(tu) -> str | None:
     errors = [d for d in tu.diagnostics if d.severity >= 3]  # Error, Fatal
-    if errors:
-        first = errors[0]
-        where = first.location
-        place = f"{Path(where.file.name).name}:{where.line}: " if where.file is not None else ""
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        return f"{len(errors)} compile error{'s' if len(errors) != 1 else ''}: {place}{first.spelling}{more}"
-    # Every function the syntax layer sees must lie in a function libclang
-    # defines (tree-sitter may take a macro loop for one) or in a region the
-    # preprocessor skipped (configured out: not libclang's fault).
+    if not errors:
+        return None
+    first = errors[0]
+    where = first.location
+    place = f"{Path(where.file.name).name}:{where.line}: " if where.file is not None else ""
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{len(errors)} compile error{'s' if len(errors) != 1 else ''}: {place}{first.spelling}{more}"
+
+
+def _missing_functions(tu, main: str, facts: FileFacts, cindex) -> str | None:
+    """Functions the syntax layer sees that libclang's AST silently lacks.
+
+    Each must lie in a function libclang defines (tree-sitter may take a
+    macro loop for one) or in a region the preprocessor skipped (configured
+    out: the configuration speaking, not a failure).
+    """
     covered = [(c.extent.start.line, c.extent.end.line) for c in tu.cursor.get_children()
                if c.kind == cindex.CursorKind.FUNCTION_DECL and c.is_definition()
                and c.location.file is not None and c.location.file.name == main]
     covered += _skipped_lines(tu, main, cindex)
     missing = sorted({fn.name for fn in facts.functions
                       if not any(first <= fn.line <= last for first, last in covered)})
-    if missing:
-        shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
-        return (f"libclang's AST lacks {len(missing)} function bod{'ies' if len(missing) != 1 else 'y'} "
-                f"the syntax layer sees: {shown}")
-    return None
+    if not missing:
+        return None
+    shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+    return (f"libclang's AST lacks {len(missing)} function bod{'ies' if len(missing) != 1 else 'y'} "
+            f"the syntax layer sees: {shown}")
 
 
 def _skipped_lines(tu, main: str, cindex) -> list[tuple[int, int]]:
