@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from .findings import Finding
-from .frontend.extract import extract_facts
 from .frontend.facts import FileFacts
 from .frontend.index import index_facts
 from .inputs.sources import FileSelection, read_source
@@ -52,6 +51,8 @@ class CheckResult:
 
 def analyse(path: str, text: str, stats: ParseStats,
             hunk_functions: dict[int, str] | None = None, semantic=None) -> FileFacts:
+    from .frontend.extract import extract_facts  # the parser loads only when something is parsed
+
     return _layered(extract_facts(path, text, hunk_functions), text, stats, semantic)
 
 
@@ -93,20 +94,36 @@ def check_selection(selection: FileSelection, rules: Sequence[Rule], *, whole_tr
     The result does not depend on either."""
     from .facts_pool import gather_facts
 
-    result = CheckResult(notes=list(selection.notes))
-    project = ProjectFacts(whole_tree=whole_tree)
     checked = [display_path(path, base) for path in selection.files]
     texts = [read_source(path) for path in selection.files]
-    for facts, text in zip(gather_facts(list(zip(checked, texts)), jobs, cache), texts):
-        project.add(_layered(facts, text, result.stats, semantic))
+    context: list[tuple[str, str | None]] = []
+    unread: list[str] = []
     for path in selection.context:
         try:
-            text = path.read_bytes().decode("utf-8", "replace")
+            context.append((display_path(path, base), path.read_bytes().decode("utf-8", "replace")))
         except OSError as exc:
-            result.notes.append(f"{path}: not read ({exc.strerror})")
-            continue
-        project.identifier_files[display_path(path, base)] = index_facts(str(path), text).identifiers
-        result.stats.index_files += 1
+            context.append((display_path(path, base), None))
+            unread.append(f"{path}: not read ({exc.strerror})")
+    key = None
+    if cache is not None and semantic is None:  # unchanged input: the last answer
+        from . import results_cache
+
+        key = results_cache.run_key(checked, texts, context, [r.id for r in rules], whole_tree)
+        stored = results_cache.load(cache, key)
+        if isinstance(stored, CheckResult):
+            stored.notes[:0] = selection.notes
+            return stored
+    result = CheckResult(notes=unread)
+    project = ProjectFacts(whole_tree=whole_tree)
+    for facts, text in zip(gather_facts(list(zip(checked, texts)), jobs, cache), texts):
+        project.add(_layered(facts, text, result.stats, semantic))
+    for name, text in context:
+        if text is not None:
+            project.identifier_files[name] = index_facts(name, text).identifiers
+            result.stats.index_files += 1
     result.findings = run_rules(project, checked, rules)
     result.files_checked = len(checked)
+    if key is not None:
+        results_cache.store(cache, key, result)
+    result.notes[:0] = selection.notes
     return result

@@ -15,7 +15,6 @@ import os
 from typing import Sequence
 
 from .cache import FactsCache, content_key, decode, encode
-from .frontend.extract import extract_facts
 from .frontend.facts import FileFacts
 
 # Below this many files to parse, starting workers costs more than it saves.
@@ -33,6 +32,8 @@ def default_jobs() -> int:
 
 def _parse_chunk(chunk: list[tuple[str, str, str | None]],
                  cache: FactsCache | None) -> tuple[list[bytes], int]:
+    from .frontend.extract import extract_facts
+
     blobs = []
     errors_before = cache.write_errors if cache is not None else 0
     for path, text, key in chunk:
@@ -56,6 +57,8 @@ def gather_facts(items: Sequence[tuple[str, str]], jobs: int = 1,
         if facts[i] is None:
             missing.append(i)
     if jobs <= 1 or len(missing) < MIN_FILES_FOR_POOL:
+        if missing:
+            from .frontend.extract import extract_facts
         for i in missing:
             facts[i] = extract_facts(*items[i])
             if cache is not None:

@@ -177,3 +177,60 @@ def test_default_folder_is_the_user_cache_folder(monkeypatch):
 
     monkeypatch.delenv("XENLINT_CACHE_DIR", raising=False)
     assert cache_mod.default_directory() == Path(user_cache_dir("xenlint"))
+
+
+# The results cache: a whole check's answer when nothing changed -------------
+
+def small_tree(tmp_path) -> Path:
+    tree = tmp_path / "tree"
+    (tree / "xen").mkdir(parents=True)
+    (tree / "xen" / "a.c").write_text("unsigned long lonely_bitmap[4];\nint shared_count;\n")
+    (tree / "xen" / "b.c").write_text("void f(void) { shared_count++; }\n")
+    (tree / "xen" / "entry.S").write_text("    call something\n")
+    return tree
+
+
+def hits(run) -> set[tuple[str, int]]:
+    return {(f["rule"], f["line"]) for f in run.json()["findings"]}
+
+
+def test_results_follow_every_input_change(capsys, tmp_path, cache_dir):
+    tree = small_tree(tmp_path)
+    check = ("check", str(tree), "--format", "json")
+    first = xenlint(capsys, *check)
+    assert hits(first) == {("XL106", 1)}
+    assert list((cache_dir / "results").iterdir())
+    assert xenlint(capsys, *check).out == first.out
+    # a checked file changes
+    (tree / "xen" / "b.c").write_text("void f(void) { }\n")
+    assert hits(xenlint(capsys, *check)) == {("XL106", 1), ("XL106", 2)}
+    # a context (assembly) file starts using the name
+    (tree / "xen" / "entry.S").write_text("    incl shared_count(%rip)\n")
+    assert hits(xenlint(capsys, *check)) == {("XL106", 1)}
+    # another rule selection is another answer
+    assert hits(xenlint(capsys, *check, "--select", "XL101")) == set()
+    # a file removed
+    (tree / "xen" / "a.c").unlink()
+    assert hits(xenlint(capsys, *check)) == set()
+
+
+def test_results_of_other_code_are_not_used(capsys, tmp_path, cache_dir, monkeypatch):
+    from analyzer import results_cache
+
+    tree = small_tree(tmp_path)
+    xenlint(capsys, "check", str(tree))
+    stored = list((cache_dir / "results").iterdir())
+    monkeypatch.setattr(results_cache, "_code_digest", "another analyzer")
+    xenlint(capsys, "check", str(tree))
+    assert len(list((cache_dir / "results").iterdir())) == len(stored) + 1
+
+
+def test_damaged_results_are_computed_again(capsys, tmp_path, cache_dir):
+    tree = small_tree(tmp_path)
+    first = xenlint(capsys, "check", str(tree), "--format", "json")
+    for entry in (cache_dir / "results").iterdir():
+        entry.write_bytes(_evil_pickle())
+    assert xenlint(capsys, "check", str(tree), "--format", "json").out == first.out
+    for entry in (cache_dir / "results").iterdir():
+        entry.write_bytes(b"\x80\x05truncated")
+    assert xenlint(capsys, "check", str(tree), "--format", "json").out == first.out

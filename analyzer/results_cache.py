@@ -1,0 +1,87 @@
+"""The results cache: a whole check's findings, for when nothing changed.
+
+Re-checking an unchanged tree (an editor's save hook, CI re-runs, a
+pre-commit hook over a tree) would still rebuild the facts of every file from
+the facts cache and run every rule.  This cache answers the whole question at
+once, keyed by everything the answer depends on:
+
+* the name and content of every checked and every context file,
+* the rules chosen and whether the universe is a whole tree,
+* the xenlint version and the source of every module of the analyzer and
+  the rules (a changed rule or project query is a different answer).
+
+It lives next to the facts cache (same folder, same atomic writes, same
+restricted unpickling) and is skipped when the semantic layer is on, whose
+facts depend on compile commands outside this key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import pickle
+from pathlib import Path
+
+from .cache import FactsCache, SafeUnpickler, content_key, write_atomically
+
+_PACKAGES = (Path(__file__).resolve().parent, Path(__file__).resolve().parent.parent / "rules")
+_code_digest: str | None = None
+
+
+def code_digest() -> str:
+    """Digest of the analyzer's and the rules' source (a few ms, once per process)."""
+    global _code_digest
+    if _code_digest is None:
+        digest = hashlib.sha256()
+        for package in _PACKAGES:
+            for path in sorted(package.rglob("*.py")):
+                digest.update(str(path.relative_to(package.parent)).encode() + b"\0")
+                digest.update(path.read_bytes())
+        _code_digest = digest.hexdigest()
+    return _code_digest
+
+
+class _ResultUnpickler(SafeUnpickler):
+    modules = SafeUnpickler.modules | {"analyzer.findings", "analyzer.checker"}
+
+
+def run_key(checked: list[str], texts: list[str], context: list[tuple[str, str | None]],
+            rule_ids: list[str], whole_tree: bool) -> str:
+    from . import __version__
+
+    digest = hashlib.sha256(f"{__version__}|{code_digest()}|{whole_tree}|{','.join(rule_ids)}".encode())
+    for name, text in zip(checked, texts):
+        digest.update(f"\0c{name}\0{content_key(text)}".encode())
+    for name, text in context:
+        digest.update(f"\0x{name}\0{content_key(text) if text is not None else '-'}".encode())
+    return digest.hexdigest()
+
+
+def _entry(cache: FactsCache, key: str) -> Path:
+    return cache.root / "results" / key
+
+
+def load(cache: FactsCache, key: str):
+    """The stored CheckResult for ``key``, or None."""
+    try:
+        blob = _entry(cache, key).read_bytes()
+        return _ResultUnpickler(io.BytesIO(blob)).load()
+    except Exception:  # missing, truncated, corrupt or foreign: check again
+        return None
+
+
+# Results of this many runs are kept (the newest); older ones are removed.
+KEEP = 16
+
+
+def store(cache: FactsCache, key: str, result) -> None:
+    entry = _entry(cache, key)
+    if not write_atomically(entry, pickle.dumps(result, protocol=5)):
+        cache.write_errors += 1
+        return
+    try:
+        entries = sorted(entry.parent.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[KEEP:]:
+            old.unlink()
+    except OSError:
+        pass  # another run pruned them first
