@@ -9,6 +9,7 @@ from tree_sitter import Node, Query, QueryCursor
 from .conditions import conditions_at, norm
 from .facts import (AddressTaken, Call, FileFacts, FileObject, Function, LegacyIndex,
                     PerCpuDecl, Site)
+from .stores import percpu_store_target, up
 from .syntax import LANGUAGE, SyntaxTree, parse
 
 # Names under which guest code reaches the shared_info page (Xen, Linux).
@@ -77,13 +78,6 @@ def _call_name(node: Node) -> str | None:
 def _call_args(node: Node) -> list[Node]:
     args = node.child_by_field_name("arguments")
     return [a for a in args.named_children if a.type != "comment"] if args is not None else []
-
-
-def _up(node: Node) -> Node | None:
-    parent = node.parent
-    while parent is not None and parent.type == "parenthesized_expression":
-        parent = parent.parent
-    return parent
 
 
 # Every node kind a fact comes from, with the words a file must contain for
@@ -305,20 +299,7 @@ class _Walker:
                     self.add_legacy_index(node, function, base, index, alias)
 
     def add_legacy_index(self, node, function, base, index, alias) -> None:
-        target = None
-        parent = _up(node)
-        if parent is not None and parent.type == "pointer_expression":
-            holder = _up(parent)
-        else:
-            holder = parent if node.type == "binary_expression" else None
-        if holder is not None and holder.type == "assignment_expression":
-            left = holder.child_by_field_name("left")
-            right = holder.child_by_field_name("right")
-            if right is not None and right.start_byte <= node.start_byte and left is not None \
-                    and left.type == "call_expression" and _call_name(left) in ("this_cpu", "per_cpu"):
-                args = _call_args(left)
-                if args:
-                    target = norm(args[0])
+        target = percpu_store_target(node)
         self.facts.legacy_indexes.append(LegacyIndex(
             site=self.site(node, function), base=norm(base),
             index=norm(index) if index is not None else "",
@@ -384,7 +365,7 @@ class _Walker:
                 result=self.result_use(node, function), guards=conditions_at(node)))
 
     def result_use(self, node: Node, function: str | None) -> str:
-        parent = _up(node)
+        parent = up(node)
         if parent is None:
             return "used"
         if parent.type == "expression_statement":
@@ -394,8 +375,8 @@ class _Walker:
             if type_node is not None and _text(type_node).strip() == "void":
                 return "void-cast"
         var = None
-        if parent.type == "assignment_expression" and _up(parent) is not None \
-                and _up(parent).type == "expression_statement":
+        if parent.type == "assignment_expression" and up(parent) is not None \
+                and up(parent).type == "expression_statement":
             left = parent.child_by_field_name("left")
             if left is not None and left.type == "identifier":
                 var = _text(left)

@@ -14,12 +14,12 @@ from tree_sitter import Node
 
 from .conditions import conditions_at, norm
 from .facts import Function, LegacyIndex, Site
+from .stores import percpu_store_target
 from .syntax import node_text, parse
 
 if TYPE_CHECKING:  # the libclang side; not needed to place sites
     from .shared_info_flow import Extent, FlowSite
 
-_PERCPU_STORES = ("this_cpu", "per_cpu")
 
 
 class _Source:
@@ -52,13 +52,6 @@ def _compact(text: str) -> str:
     return text
 
 
-def _up(node: Node) -> Node | None:
-    parent = node.parent
-    while parent is not None and parent.type == "parenthesized_expression":
-        parent = parent.parent
-    return parent
-
-
 def _covering(root: Node, extent: Extent) -> Node:
     node = root.descendant_for_point_range((extent.line - 1, extent.col - 1),
                                            (extent.end_line - 1, max(extent.end_col - 1, 0)))
@@ -66,28 +59,6 @@ def _covering(root: Node, extent: Extent) -> Node:
     if node.type == "identifier" and node.parent is not None and node.parent.type == "call_expression":
         node = node.parent
     return node
-
-
-def _percpu_target(node: Node) -> str | None:
-    """Per-CPU pointer the site's address is stored into (as extract.py decides it)."""
-    parent = _up(node)
-    if parent is not None and parent.type == "pointer_expression":
-        holder = _up(parent)
-    else:
-        holder = parent if node.type == "binary_expression" else None
-    if holder is None or holder.type != "assignment_expression":
-        return None
-    left, right = holder.child_by_field_name("left"), holder.child_by_field_name("right")
-    if left is None or right is None or right.start_byte > node.start_byte:
-        return None
-    if left.type != "call_expression":
-        return None
-    function = left.child_by_field_name("function")
-    arguments = left.child_by_field_name("arguments")
-    if function is None or node_text(function) not in _PERCPU_STORES or arguments is None:
-        return None
-    named = [a for a in arguments.named_children if a.type != "comment"]
-    return norm(named[0]) if named else None
 
 
 def place_sites(text: str, sites: list[FlowSite],
@@ -104,7 +75,7 @@ def place_sites(text: str, sites: list[FlowSite],
             base=_compact(source.text(site.base)),
             index=_compact(source.text(site.index)),
             text=" ".join(source.text(site.extent).split()),
-            assigned_to_percpu=_percpu_target(node),
+            assigned_to_percpu=percpu_store_target(node),
             guards=conditions_at(node),
             via_alias=True))
     return placed
