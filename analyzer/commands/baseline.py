@@ -25,23 +25,13 @@ def run(args) -> int:
     from analyzer import gate as gating
     from analyzer.baseline import write_baseline
     from analyzer.checker import check_selection
-    from analyzer.errors import InputError
-    from analyzer.inputs.sources import read_source, select_files, walk_tree
+    from analyzer.inputs.sources import read_source
+
+    from .shared_steps import select_checked_files
 
     args.baseline = None  # writing one: nothing is filtered by an old baseline
     gate = gating.prepare(args, Path(args.paths[0]))
-    selection = select_files(args.paths)
-    whole_tree = any(Path(p).is_dir() for p in args.paths)
-    if args.tree:
-        tree = Path(args.tree)
-        if not tree.is_dir():
-            raise InputError(args.tree, "not a directory")
-        chosen = {p.resolve() for p in selection.files}
-        c_files, context = walk_tree(tree)
-        selection.context.extend(p for p in c_files + context if p.resolve() not in chosen)
-        whole_tree = True
-    selection.files, excluded = gating.split_excluded(selection.files, gate)
-    selection.context.extend(excluded)
+    selection, whole_tree = select_checked_files(args, gate)
     result = check_selection(selection, gating.rules_for(args, gate), whole_tree=whole_tree)
     texts = {str(path): read_source(path) for path in selection.files}
     findings, _ = gating.apply(gate, result.findings, texts)

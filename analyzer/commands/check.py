@@ -7,6 +7,7 @@ from pathlib import Path
 from .common import add_output_arguments, emit, exit_code
 from .compile_commands import add_semantic_arguments, semantic_layer, semantic_report
 from .parallel_options import add_speed_arguments, facts_cache, jobs
+from .shared_steps import report_patch_check, select_checked_files
 
 HELP = "check C files and directories (recursing into *.c and *.h), or staged / committed changes"
 
@@ -36,27 +37,13 @@ def run(args) -> int:
     from analyzer import gate as gating
     from analyzer.checker import check_selection
     from analyzer.errors import InputError
-    from analyzer.inputs.sources import read_source, select_files, walk_tree
+    from analyzer.inputs.sources import read_source
     from analyzer.reporters import Report
 
     if not args.paths:
         raise InputError("xenlint check", "give C files or directories, --staged, or --diff REV")
     gate = gating.prepare(args, Path(args.paths[0]))
-    selection = select_files(args.paths)
-    for path, raw in ((Path(p), p) for p in args.paths):
-        if path.is_file() and path.stat().st_size == 0:
-            raise InputError(raw, "empty file")
-    whole_tree = any(Path(p).is_dir() for p in args.paths)
-    if args.tree:
-        tree = Path(args.tree)
-        if not tree.is_dir():
-            raise InputError(args.tree, "not a directory")
-        chosen = {p.resolve() for p in selection.files}
-        c_files, context = walk_tree(tree)
-        selection.context.extend(p for p in c_files + context if p.resolve() not in chosen)
-        whole_tree = True
-    selection.files, excluded = gating.split_excluded(selection.files, gate)
-    selection.context.extend(excluded)  # still searched for uses, never reported
+    selection, whole_tree = select_checked_files(args, gate)
     semantic, semantic_notes = semantic_layer(
         args, None, *([Path(args.tree)] if args.tree else []), *(Path(p) for p in args.paths if Path(p).is_dir()))
     cache, cache_notes = facts_cache(args, [Path(p) for p in args.paths + ([args.tree] if args.tree else [])])
@@ -102,21 +89,5 @@ def _run_git(args) -> int:
     result = check_patch(change.patch, gating.rules_for(args, gate), tree=change.root,
                          overlay=change.base_texts, semantic=semantic)
     semantic_stats, skipped_notes = semantic_report(semantic)
-    found, model_notes = list(result.findings), []
-    if args.model != "never":
-        from analyzer.mapping_change import model_findings
-
-        extra, model_notes = model_findings(result.post_images, gate.config.release,
-                                             change.base_texts, only_touched=args.model == "auto")
-        found.extend(extra)
-    texts = {path: image.text for path, image in result.post_images.items()}
-    added = {path: image.added for path, image in result.post_images.items()}
-    findings, notes = gating.apply(gate, found, texts, added)
-    stats = result.stats
-    report = Report(findings, result.files_checked,
-                    stats={**stats.to_dict(), "recovered": stats.recovered,
-                           "semantic_failures": stats.semantic_failures, **semantic_stats},
-                    notes=result.notes + semantic_notes + skipped_notes + model_notes + notes,
-                    problems=[str(f) for f in result.failures])
-    emit(report, args)
-    return exit_code(findings, gating.fail_on(args, gate), problems=len(result.failures))
+    return report_patch_check(args, gate, result, semantic_notes + skipped_notes, semantic_stats,
+                              model=args.model, pre_texts=change.base_texts)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .common import add_output_arguments, emit, exit_code
+from .common import add_output_arguments
 from .compile_commands import add_semantic_arguments, semantic_layer, semantic_report
+from .shared_steps import report_patch_check
 
 HELP = "check a patch (diff, format-patch file, mail or archive page; '-' for stdin)"
 
@@ -27,7 +28,6 @@ def run(args) -> int:
     from analyzer.errors import InputError
     from analyzer.inputs.patchset import read_patch
     from analyzer.patchcheck import check_patch
-    from analyzer.reporters import Report
 
     tree = None
     if args.tree:
@@ -39,22 +39,7 @@ def run(args) -> int:
     semantic, semantic_notes = semantic_layer(args, tree, tree, patch=True)
     result = check_patch(patch, gating.rules_for(args, gate), tree=tree, semantic=semantic)
     semantic_stats, skipped_notes = semantic_report(semantic)
-    found, model_notes = list(result.findings), []
-    if args.model:
-        from analyzer.mapping_change import model_findings
-
-        extra, model_notes = model_findings(result.post_images, gate.config.release,
-                                            result.pre_texts if tree is not None else None,
-                                            patch_files=patch.files, only_touched=False)
-        found.extend(extra)
-    texts = {path: image.text for path, image in result.post_images.items()}
-    added = {path: image.added for path, image in result.post_images.items()}
-    findings, notes = gating.apply(gate, found, texts, added)
-    stats = result.stats
-    report = Report(findings, result.files_checked,
-                    stats={**stats.to_dict(), "recovered": stats.recovered,
-                           "semantic_failures": stats.semantic_failures, **semantic_stats},
-                    notes=result.notes + semantic_notes + skipped_notes + model_notes + notes,
-                    problems=[str(f) for f in result.failures])
-    emit(report, args)
-    return exit_code(findings, gating.fail_on(args, gate), problems=len(result.failures))
+    return report_patch_check(args, gate, result, semantic_notes + skipped_notes, semantic_stats,
+                              model="always" if args.model else "never",
+                              pre_texts=result.pre_texts if tree is not None else None,
+                              patch_files=patch.files)

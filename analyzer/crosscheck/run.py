@@ -15,7 +15,7 @@ from analyzer.findings import Finding, Severity
 from analyzer.model.default_scenarios import default_scenarios
 from analyzer.model.policy import Policy
 from analyzer.model.scenario import Scenario
-from analyzer.model.snapshot import Snapshot, Stop
+from analyzer.model.snapshot import Snapshot
 
 
 @dataclass

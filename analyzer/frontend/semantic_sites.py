@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Callable
 
 from tree_sitter import Node
 
-from .conditions import conditions_at, norm
+from .conditions import conditions_at
 from .facts import Function, LegacyIndex, Site
 from .stores import percpu_store_target
-from .syntax import node_text, parse
+from .syntax import parse
 
 if TYPE_CHECKING:  # the libclang side; not needed to place sites
     from .shared_info_flow import Extent, FlowSite
