@@ -22,12 +22,11 @@ Only facts that depend on nothing but the text are cached: the semantic layer
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import io
+import itertools
 import os
 import pickle
-import tempfile
 from pathlib import Path
 
 from .frontend.facts import FileFacts
@@ -89,11 +88,23 @@ class SafeUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not an allowed class")
 
 
+_made_folders: set[Path] = set()
+_temporary_names = itertools.count()
+
+
 def write_atomically(entry: Path, blob: bytes) -> bool:
-    """Write ``blob`` to ``entry`` so that no reader ever sees a partial file."""
+    """Write ``blob`` to ``entry`` so that no reader ever sees a partial file.
+
+    The temporary name is unique per process and write (pid, counter), so
+    concurrent writers never share one; the rename is atomic.
+    """
+    folder = entry.parent
+    tmp = folder / f".tmp-{os.getpid()}-{next(_temporary_names)}"
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
+        if folder not in _made_folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            _made_folders.add(folder)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(blob)
@@ -102,12 +113,19 @@ def write_atomically(entry: Path, blob: bytes) -> bool:
             os.unlink(tmp)
             raise
     except OSError:
+        _made_folders.discard(folder)  # removed under us, or never writable
         return False  # a read-only or full cache never fails a check
     return True
 
 
 def encode(facts: FileFacts) -> bytes:
-    return pickle.dumps(dataclasses.replace(facts, path="", lines=[]), protocol=5)
+    """The facts without ``path`` and ``lines`` (the caller has both)."""
+    path, lines = facts.path, facts.lines
+    facts.path, facts.lines = "", []
+    try:
+        return pickle.dumps(facts, protocol=5)
+    finally:
+        facts.path, facts.lines = path, lines
 
 
 def decode(blob: bytes, path: str, text: str) -> FileFacts:

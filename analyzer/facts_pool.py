@@ -1,11 +1,14 @@
 """Syntax-layer facts of many files: cache first, then the misses in parallel.
 
-Parsing is CPU-bound and independent per file, so with ``jobs`` = N the
-files the cache does not have are parsed by N processes: N - 1 forked
-workers (they inherit the loaded parser, nothing is imported again) and this
-one.  Workers write their entries to the cache themselves and send back the
-encoding the cache stores; this process parses its share directly, which
-saves encoding and copying.  Results come back in input order whatever N.
+Parsing is CPU-bound and independent per file, so the files the cache does
+not have are parsed by a pool of worker processes (fork: the workers inherit
+the loaded parser, nothing is imported again); this process only hands out
+work and takes results in: the parser holds the interpreter lock, so a
+parent that parsed too would starve its own result reader and stall the
+workers on a full pipe.  Workers write their entries
+to the cache themselves and send back the same compact encoding the cache
+stores, so a fresh parse and a cache hit become facts by one code path.
+Results come back in input order whatever the number of workers.
 """
 
 from __future__ import annotations
@@ -19,11 +22,11 @@ from .frontend.facts import FileFacts
 
 # Below this many files to parse, starting workers costs more than it saves.
 MIN_FILES_FOR_POOL = 48
-_CHUNK = 32  # files per task: few result messages, still balanced at the meeting point
+_CHUNK = 16  # files per task: small enough to balance, large enough to amortise
 
 
 def default_jobs() -> int:
-    """One process per CPU this process may run on (2 on the project's machine)."""
+    """One worker per CPU this process may run on (2 on the project's machine)."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not Linux
@@ -56,50 +59,30 @@ def gather_facts(items: Sequence[tuple[str, str]], jobs: int = 1,
             facts[i] = cache.get(keys[i], path, text)
         if facts[i] is None:
             missing.append(i)
-    if missing:
-        from .frontend.extract import extract_facts
     if jobs <= 1 or len(missing) < MIN_FILES_FOR_POOL:
+        if missing:
+            from .frontend.extract import extract_facts
         for i in missing:
-            facts[i] = _parse_here(extract_facts, items[i], keys[i], cache)
+            facts[i] = extract_facts(*items[i])
+            if cache is not None:
+                cache.put(keys[i], facts[i])
         return facts  # type: ignore[return-value]
-    # jobs - 1 workers take chunks from the front; this process takes them
-    # from the back (no encoding, no copying) until the two meet.
-    chunks = [missing[k:k + _CHUNK] for k in range(0, len(missing), _CHUNK)]
+    work = [(items[i][0], items[i][1], keys[i]) for i in missing]
+    chunks = [work[k:k + _CHUNK] for k in range(0, len(work), _CHUNK)]
+    done = iter(missing)
+    for blobs, write_errors in _run_pool(chunks, jobs, cache):
+        if cache is not None:
+            cache.write_errors += write_errors
+        for blob in blobs:
+            i = next(done)
+            facts[i] = decode(blob, items[i][0], items[i][1])
+    return facts  # type: ignore[return-value]
+
+
+def _run_pool(chunks, jobs: int, cache: FactsCache | None):
     from concurrent.futures import ProcessPoolExecutor
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context) as pool:
-        futures = [pool.submit(_parse_chunk, [(*items[i], keys[i]) for i in chunk], cache)
-                   for chunk in chunks]
-        front = 0  # workers' results are taken in as they come, between own chunks
-
-        def take(k: int) -> None:
-            blobs, write_errors = futures[k].result()
-            if cache is not None:
-                cache.write_errors += write_errors
-            for i, blob in zip(chunks[k], blobs):
-                facts[i] = decode(blob, items[i][0], items[i][1])
-
-        back = len(chunks)
-        while back > front:
-            if futures[front].done():
-                take(front)
-                front += 1
-            elif futures[back - 1].cancel():
-                back -= 1
-                for i in chunks[back]:
-                    facts[i] = _parse_here(extract_facts, items[i], keys[i], cache)
-            else:
-                break  # a worker has every chunk left
-        for k in range(front, back):
-            take(k)
-    return facts  # type: ignore[return-value]
-
-
-def _parse_here(extract_facts, item: tuple[str, str], key: str | None,
-                cache: FactsCache | None) -> FileFacts:
-    facts = extract_facts(*item)
-    if cache is not None:
-        cache.put(key, facts)
-    return facts
+    with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=context) as pool:
+        yield from pool.map(_parse_chunk, chunks, [cache] * len(chunks))
