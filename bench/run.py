@@ -208,10 +208,14 @@ def make_copies(src_xen: Path, where: Path, n: int) -> Path:
 
 
 def xenlint_commands() -> set[str]:
-    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), "--help"], cwd=ROOT, capture_output=True,
-                          text=True)
-    return {line.split()[0] for line in proc.stdout.splitlines()
-            if line.startswith("    ") and line.split() and not line.split()[0].startswith("-")}
+    """The sub-commands this checkout offers (one still being built is absent)."""
+    found = set()
+    for name in ("check", "check-patch", "model", "review"):
+        proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), name, "--help"], cwd=ROOT,
+                              capture_output=True, text=True)
+        if proc.returncode == 0:
+            found.add(name)
+    return found
 
 
 def tool_version(cmd: list[str]) -> str:
