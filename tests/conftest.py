@@ -73,3 +73,11 @@ def real_xen_tree() -> Path:
     if tree is None:
         pytest.skip(why)
     return tree
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_cache_dir(tmp_path_factory):
+    """Runs of `xenlint check` in tests cache into a temporary folder, not the user's."""
+    if "XENLINT_CACHE_DIR" not in os.environ:
+        os.environ["XENLINT_CACHE_DIR"] = str(tmp_path_factory.mktemp("xenlint-cache"))
+    yield
