@@ -18,7 +18,8 @@ from .rule import Rule
 class ParseStats:
     """How each layer fared; a parse failure must never pass as 'no findings'."""
 
-    syntax_files: int = 0
+    syntax_files: int = 0  # full parse: the file spells the vcpu_info protocol's words
+    declaration_files: int = 0  # parse of the file-scope declarations alone
     recovered: dict[str, list[int]] = field(default_factory=dict)  # path -> error-region lines
     index_files: int = 0
     semantic_files: int = 0
@@ -26,6 +27,7 @@ class ParseStats:
 
     def merge(self, other: "ParseStats") -> None:
         self.syntax_files += other.syntax_files
+        self.declaration_files += other.declaration_files
         self.recovered.update(other.recovered)
         self.index_files += other.index_files
         self.semantic_files += other.semantic_files
@@ -34,6 +36,7 @@ class ParseStats:
     def to_dict(self) -> dict:
         return {
             "syntax_files": self.syntax_files,
+            "declaration_files": self.declaration_files,
             "syntax_recovered_files": len(self.recovered),
             "index_files": self.index_files,
             "semantic_files": self.semantic_files,
@@ -51,15 +54,20 @@ class CheckResult:
 
 def analyse(path: str, text: str, stats: ParseStats,
             hunk_functions: dict[int, str] | None = None, semantic=None) -> FileFacts:
-    from .frontend.extract import extract_facts  # the parser loads only when something is parsed
+    from .frontend.layers import file_facts  # the parser loads only when something is parsed
 
-    return _layered(extract_facts(path, text, hunk_functions), text, stats, semantic)
+    return _layered(file_facts(path, text, hunk_functions), text, stats, semantic)
 
 
 def _layered(facts: FileFacts, text: str, stats: ParseStats, semantic=None) -> FileFacts:
     """Count the syntax layer's outcome and let the semantic layer add facts."""
     path = facts.path
-    stats.syntax_files += 1
+    if facts.layer == "index":
+        stats.index_files += 1
+    elif facts.layer == "declarations":
+        stats.declaration_files += 1
+    else:
+        stats.syntax_files += 1
     if facts.error_lines:
         stats.recovered[path] = facts.error_lines
     if semantic is not None:  # frontend.semantic.SemanticLayer: adds facts, never removes

@@ -35,12 +35,12 @@ def default_jobs() -> int:
 
 def _parse_chunk(chunk: list[tuple[str, str, str | None]],
                  cache: FactsCache | None) -> tuple[list[bytes], int]:
-    from .frontend.extract import extract_facts
+    from .frontend.layers import file_facts
 
     blobs = []
     errors_before = cache.write_errors if cache is not None else 0
     for path, text, key in chunk:
-        blob = encode(extract_facts(path, text))
+        blob = encode(file_facts(path, text))
         if cache is not None and key is not None:
             cache.put_blob(key, blob)
         blobs.append(blob)
@@ -61,9 +61,9 @@ def gather_facts(items: Sequence[tuple[str, str]], jobs: int = 1,
             missing.append(i)
     if jobs <= 1 or len(missing) < MIN_FILES_FOR_POOL:
         if missing:
-            from .frontend.extract import extract_facts
+            from .frontend.layers import file_facts
         for i in missing:
-            facts[i] = extract_facts(*items[i])
+            facts[i] = file_facts(*items[i])
             if cache is not None:
                 cache.put(keys[i], facts[i])
         return facts  # type: ignore[return-value]

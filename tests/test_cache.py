@@ -14,7 +14,7 @@ import analyzer
 from analyzer import cache as cache_mod
 from analyzer.cache import FactsCache, content_key
 from analyzer.facts_pool import gather_facts
-from analyzer.frontend.extract import extract_facts
+from analyzer.frontend.layers import file_facts
 from analyzer.inputs.sources import read_source, walk_tree
 
 from helpers import xenlint
@@ -39,7 +39,7 @@ def cache_dir(tmp_path, monkeypatch) -> Path:
 
 def test_cached_facts_equal_fresh_facts(cache_dir):
     items = fixture_items()
-    fresh = [extract_facts(path, text) for path, text in items]
+    fresh = [file_facts(path, text) for path, text in items]
     cold = FactsCache(cache_dir)
     assert gather_facts(items, cache=cold) == fresh
     assert (cold.hits, cold.misses) == (0, len(items))
@@ -54,7 +54,7 @@ def test_same_content_at_another_path_gets_that_path(cache_dir):
     gather_facts([(path, text)], cache=cache)
     facts = gather_facts([("elsewhere/copy.c", text)], cache=cache)[0]
     assert cache.hits == 1
-    assert facts == extract_facts("elsewhere/copy.c", text)
+    assert facts == file_facts("elsewhere/copy.c", text)
 
 
 def test_a_new_version_does_not_read_old_entries(cache_dir, monkeypatch):
@@ -96,7 +96,7 @@ def test_a_damaged_entry_is_a_miss_and_is_rewritten(cache_dir, damage):
         "foreign-pickle": _evil_pickle,  # would run a command if unpickled
     }[damage]())
     again = FactsCache(cache_dir)
-    assert gather_facts([(path, text)], cache=again) == [extract_facts(path, text)]
+    assert gather_facts([(path, text)], cache=again) == [file_facts(path, text)]
     assert again.hits == 0
     third = FactsCache(cache_dir)
     gather_facts([(path, text)], cache=third)
@@ -120,7 +120,7 @@ def _hammer(folder: str, key: str, blob: bytes, rounds: int) -> None:
 
 def test_concurrent_writers_never_expose_a_partial_entry(cache_dir):
     path, text = max(fixture_items(), key=lambda item: len(item[1]))
-    expected = extract_facts(path, text)
+    expected = file_facts(path, text)
     key = content_key(text)
     blob = cache_mod.encode(expected)
     context = multiprocessing.get_context("fork")
@@ -146,7 +146,7 @@ def test_an_unwritable_cache_does_not_fail_a_check(tmp_path):
     blocker.write_text("a file where the cache folder would go\n")
     cache = FactsCache(blocker)
     items = fixture_items()[:2]
-    assert gather_facts(items, cache=cache) == [extract_facts(p, t) for p, t in items]
+    assert gather_facts(items, cache=cache) == [file_facts(p, t) for p, t in items]
     assert cache.write_errors == 2
 
 

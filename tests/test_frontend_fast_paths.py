@@ -47,6 +47,23 @@ def plain_blank(text: str) -> str:
     return "".join(out)
 
 
+BLOCKS = ("preproc_if", "preproc_ifdef")
+BRANCHES = ("preproc_else", "preproc_elif", "preproc_elifdef")
+
+
+def at_file_scope(node) -> bool:
+    """In the translation unit, in an #if block of it, or in such a block's branch."""
+    parent = node.parent
+    if parent is not None and parent.type in BRANCHES:
+        parent = parent.parent
+        if parent is None or parent.type not in BLOCKS:
+            return False
+        return parent.parent is not None and parent.parent.type == "translation_unit"
+    if parent is not None and parent.type in BLOCKS:
+        parent = parent.parent
+    return parent is not None and parent.type == "translation_unit"
+
+
 class PlainWalker(extract._Walker):
     """Every node visited in pre-order, each kind sent to its handler."""
 
@@ -57,8 +74,7 @@ class PlainWalker(extract._Walker):
             kind = node.type
             if kind == "function_definition":
                 function = self.on_function(node) or function
-            elif kind == "declaration" and node.parent is not None \
-                    and node.parent.type == "translation_unit":
+            elif kind == "declaration" and at_file_scope(node):
                 self.on_file_scope_declaration(node)
             elif kind == "identifier":
                 self.on_identifier(node, function)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.facts_pool import MIN_FILES_FOR_POOL, gather_facts
-from analyzer.frontend.extract import extract_facts
+from analyzer.frontend.layers import file_facts
 from analyzer.inputs.sources import read_source, walk_tree
 
 from helpers import xenlint
@@ -26,7 +26,7 @@ def test_pool_facts_equal_in_process_facts_in_input_order():
     items = many_items()
     assert len(items) >= MIN_FILES_FOR_POOL
     serial = gather_facts(items, jobs=1)
-    assert serial == [extract_facts(path, text) for path, text in items]
+    assert serial == [file_facts(path, text) for path, text in items]
     assert gather_facts(items, jobs=2) == serial
     assert gather_facts(items, jobs=3) == serial
 

@@ -22,7 +22,7 @@ PERCPU_ACCESSORS = frozenset({"this_cpu", "per_cpu", "this_cpu_ptr", "per_cpu_pt
 
 _PERCPU_MACRO = re.compile(r"^(DEFINE|DECLARE)_PER_CPU\w*$")
 _PERCPU_CALL = re.compile(r"(\w+)\s*\(\s*(?P<type>.+?)\s*,\s*(?P<name>\w+)\s*\)", re.S)
-_IDENT = re.compile(r"[A-Za-z_]\w*")
+_IDENT = re.compile(r"[A-Za-z_]\w*", re.ASCII)
 _ALIGN = re.compile(r"\b(?:__aligned|aligned)\s*\(\s*(?P<arg>[^()]*(?:\([^()]*\))?[^()]*)\)")
 _ALIGN_WORDS = {"__cacheline_aligned": 64, "____cacheline_aligned": 64,
                 "__page_aligned_data": 4096, "__page_aligned_bss": 4096}
@@ -82,13 +82,19 @@ def _call_args(node: Node) -> list[Node]:
 
 # Every node kind a fact comes from, with the words a file must contain for
 # that kind to yield anything (None: always).  File-scope declarations count
-# only as direct children of the translation unit; identifiers only when they
+# only as children of the translation unit or of its #if blocks; identifiers only when they
 # can name a per-CPU macro (the handler checks the exact spelling).  A file
 # without the words skips the pattern: its handler would have returned empty.
 # Keep this table in step with the handlers (tests compare with gate=False).
 _FACT_PATTERNS = (
     ("(function_definition) @node", None),
     ("(translation_unit (declaration) @node)", None),
+    # ... and in the branches of an #if/#ifdef block at file scope.
+    *((f"(translation_unit ({block} (declaration) @node))", None)
+      for block in ("preproc_if", "preproc_ifdef")),
+    *((f"(translation_unit ({block} ({branch} (declaration) @node)))", None)
+      for block in ("preproc_if", "preproc_ifdef")
+      for branch in ("preproc_else", "preproc_elif", "preproc_elifdef")),
     ('(pointer_expression operator: "&") @node', None),
     ('((identifier) @node (#match? @node "^(DEFINE|DECLARE)_PER_CPU"))', (b"_PER_CPU",)),
     ("(call_expression) @node", tuple(w.encode() for w in (
@@ -100,16 +106,19 @@ _FACT_PATTERNS = (
     ("(assignment_expression) @node", (b"nr_cpu_ids", b"_shared_info")),
     ("(init_declarator) @node", (b"_shared_info",)),
 )
-_queries: dict[tuple[bool, ...], Query] = {}
+_ANY_WORD = re.compile(b"|".join(re.escape(w) for _, words in _FACT_PATTERNS for w in words or ()))
+_queries: dict[bool, Query] = {}
 
 
 def _fact_query(source: bytes, gate: bool) -> Query:
-    wanted = tuple(words is None or not gate or any(w in source for w in words)
-                   for _, words in _FACT_PATTERNS)
-    query = _queries.get(wanted)
+    """All patterns, or (gated) only the always-on ones for a file without any
+    of the words: then the others' handlers would return nothing.  Two
+    queries, so each process compiles at most two (about 10 ms each)."""
+    everything = not gate or _ANY_WORD.search(source) is not None
+    query = _queries.get(everything)
     if query is None:
-        text = "\n".join(p for (p, _), on in zip(_FACT_PATTERNS, wanted) if on)
-        query = _queries[wanted] = Query(LANGUAGE, text)
+        text = "\n".join(p for p, words in _FACT_PATTERNS if everything or words is None)
+        query = _queries[everything] = Query(LANGUAGE, text)
     return query
 
 
@@ -186,7 +195,8 @@ class _Walker:
             if kind == "function_definition":
                 open_functions.append((node.end_byte, self.on_function(node)))
             elif kind == "declaration":
-                self.on_file_scope_declaration(node)
+                if function is None and not open_functions:
+                    self.on_file_scope_declaration(node)
             else:
                 handlers[kind](node, function)
         self.finish_calls()

@@ -11,7 +11,7 @@ import re
 
 from .facts import FileFacts, PerCpuDecl, Site
 
-_IDENT = re.compile(r"[A-Za-z_]\w*")
+_IDENT = re.compile(r"[A-Za-z_]\w*", re.ASCII)
 _PERCPU = re.compile(
     r"^[ \t]*(?P<static>static[ \t]+)?(?P<macro>(?:DEFINE|DECLARE)_PER_CPU\w*)\s*\(\s*"
     r"(?P<type>[^;()]*?(?:\([^;()]*\))?[^;()]*?)\s*,\s*(?P<name>\w+)\s*\)", re.M)

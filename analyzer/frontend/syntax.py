@@ -23,6 +23,9 @@ _ATTRIBUTE_WORDS = (
     "__user", "__iomem", "__always_inline", "noinline", "asmlinkage", "cf_check",
     "__nocall", "__cacheline_aligned", "__read_mostly_ptr", "__devinitdata",
     "__initcall", "noreturn", "__must_check", "__pure", "__printf_like",
+    "__initconst_cf_clobber", "__initdata_cf_clobber", "__alt_call_maybe_initdata",
+    "__attribute_const__", "__attribute_pure__", "__exit_call", "__initsetup", "__kparam",
+    "__paramfs", "__paramhypfs", "__setup_str", "__transparent__",
 )
 _ATTRIBUTE_CALLS = ("__aligned", "__section", "__attribute__", "__attribute", "__printf",
                     "__counted_by", "__nonstring", "__alias")

@@ -38,6 +38,8 @@ def summary(report: Report) -> str:
     found = ", ".join(parts) if parts else "no findings"
     stats = report.stats
     layers = [f"syntax {stats.get('syntax_files', 0)}"]
+    if stats.get("declaration_files"):
+        layers.append(f"declarations {stats['declaration_files']}")
     if stats.get("syntax_recovered_files"):
         layers[-1] += f" ({stats['syntax_recovered_files']} with recovered parse errors)"
     if stats.get("semantic_files") or stats.get("semantic_failed_files"):

@@ -1,0 +1,70 @@
+"""Layer choice: a file gets the cheapest parse that still yields every fact rules use.
+
+The oracle is the full syntax parse of every file: the rules must find the
+same on the fixtures, and on the real tree nothing the full parse finds may
+be lost (the declaration skeleton may find more: objects the full parse
+loses in regions it had to recover from).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analyzer.checker import run_rules
+from analyzer.frontend import layers
+from analyzer.frontend.extract import extract_facts
+from analyzer.inputs.sources import read_source, walk_tree
+from analyzer.project import ProjectFacts
+from rules import ALL_RULES
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def findings(root: Path, facts_of) -> set[tuple[str, str, int]]:
+    project = ProjectFacts(whole_tree=True)
+    paths = []
+    for path in walk_tree(root)[0]:
+        project.add(facts_of(str(path), read_source(path)))
+        paths.append(str(path))
+    return {(f.rule_id, f.path, f.line) for f in run_rules(project, paths, ALL_RULES)}
+
+
+@pytest.mark.parametrize("tree", ["tree-before", "tree-after", "rules", "semantic", "model"])
+def test_layers_find_what_the_full_parse_finds_on_fixtures(tree):
+    root = FIXTURES / tree
+    assert findings(root, layers.file_facts) == findings(root, extract_facts)
+
+
+@pytest.mark.realxen
+def test_layers_lose_nothing_on_the_real_tree(real_xen_tree):
+    root = real_xen_tree / "xen"
+    gated, full = findings(root, layers.file_facts), findings(root, extract_facts)
+    assert full - gated == set()
+    assert len(gated) >= len(full)
+
+
+def test_skeleton_keeps_line_numbers_and_only_candidate_declarations():
+    text = ("#include <x.h>\n"
+            "static int hidden;\n"
+            "unsigned long mapped[4];\n"
+            "int f(int a)\n{\n    int local = a;\n    return local;\n}\n"
+            "struct ops table = {\n    .f = f,\n};\n"
+            "void (*hook)(void);\n"
+            "bool __read_mostly\n    opt_flag;\n"
+            "DEFINE_SPINLOCK(lock);\n")
+    skeleton = layers.declaration_skeleton(text).split("\n")
+    assert len(skeleton) == len(text.split("\n"))
+    kept = {i + 1 for i, line in enumerate(skeleton) if line.strip()}
+    assert kept == {3, 9, 10, 11, 12, 13, 14}
+
+
+def test_statement_words_choose_the_full_parse():
+    assert layers.needs_statements("x = &XEN_shared_info->vcpu_info[0];")
+    assert layers.needs_statements("rc = map_vcpuinfo();")
+    assert not layers.needs_statements("int opt_flag;\nDEFINE_PER_CPU(int, x);\n")
+    facts = layers.file_facts("a.c", "unsigned long mapped[4];\nDEFINE_PER_CPU(int, x);\n")
+    assert facts.layer == "declarations"
+    assert [o.name for o in facts.objects] == ["mapped"] and [d.name for d in facts.percpu] == ["x"]
+    assert layers.file_facts("a.h", "extern int y;\n").layer == "index"
