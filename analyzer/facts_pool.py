@@ -2,10 +2,11 @@
 
 Parsing is CPU-bound and independent per file, so the files the cache does
 not have are parsed by a pool of worker processes (fork: the workers inherit
-the loaded parser, nothing is imported again); this process only hands out
-work and takes results in: the parser holds the interpreter lock, so a
-parent that parsed too would starve its own result reader and stall the
-workers on a full pipe.  Workers write their entries
+the loaded parser, nothing is imported again); this process hands out work,
+reads the files that need only the index layer (regular expressions, short
+calls) and takes results in.  It parses nothing itself: the parser holds the
+interpreter lock for a whole file, so a parent that parsed would starve its
+own result reader and stall the workers on a full pipe.  Workers write their entries
 to the cache themselves and send back the same compact encoding the cache
 stores, so a fresh parse and a cache hit become facts by one code path.
 Results come back in input order whatever the number of workers.
@@ -59,30 +60,41 @@ def gather_facts(items: Sequence[tuple[str, str]], jobs: int = 1,
             facts[i] = cache.get(keys[i], path, text)
         if facts[i] is None:
             missing.append(i)
-    if jobs <= 1 or len(missing) < MIN_FILES_FOR_POOL:
-        if missing:
-            from .frontend.layers import file_facts
+    from .frontend.layers import file_facts, needs_parse
+
+    # Files the index layer reads need no parser: this process reads them
+    # while the workers parse, instead of waiting idle for their results.
+    parse = {i: needs_parse(*items[i]) for i in missing}
+    to_parse = [i for i in missing if parse[i]]
+    by_index = [i for i in missing if not parse[i]]
+    if jobs <= 1 or len(to_parse) < MIN_FILES_FOR_POOL:
         for i in missing:
             facts[i] = file_facts(*items[i])
             if cache is not None:
                 cache.put(keys[i], facts[i])
         return facts  # type: ignore[return-value]
-    work = [(items[i][0], items[i][1], keys[i]) for i in missing]
-    chunks = [work[k:k + _CHUNK] for k in range(0, len(work), _CHUNK)]
-    done = iter(missing)
-    for blobs, write_errors in _run_pool(chunks, jobs, cache):
-        if cache is not None:
-            cache.write_errors += write_errors
-        for blob in blobs:
-            i = next(done)
-            facts[i] = decode(blob, items[i][0], items[i][1])
+    chunks = [to_parse[k:k + _CHUNK] for k in range(0, len(to_parse), _CHUNK)]
+    with _pool(jobs, len(chunks)) as pool:
+        futures = {pool.submit(_parse_chunk, [(*items[i], keys[i]) for i in chunk], cache): chunk
+                   for chunk in chunks}
+        for i in by_index:
+            facts[i] = file_facts(*items[i])
+            if cache is not None:
+                cache.put(keys[i], facts[i])
+        from concurrent.futures import as_completed
+
+        for future in as_completed(futures):
+            blobs, write_errors = future.result()
+            if cache is not None:
+                cache.write_errors += write_errors
+            for i, blob in zip(futures[future], blobs):
+                facts[i] = decode(blob, items[i][0], items[i][1])
     return facts  # type: ignore[return-value]
 
 
-def _run_pool(chunks, jobs: int, cache: FactsCache | None):
+def _pool(jobs: int, tasks: int):
     from concurrent.futures import ProcessPoolExecutor
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=context) as pool:
-        yield from pool.map(_parse_chunk, chunks, [cache] * len(chunks))
+    return ProcessPoolExecutor(max_workers=min(jobs, tasks), mp_context=context)

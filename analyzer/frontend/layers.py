@@ -37,6 +37,11 @@ def needs_statements(text: str) -> bool:
     return STATEMENT_WORDS.search(text) is not None
 
 
+def needs_parse(path: str, text: str) -> bool:
+    """Does ``file_facts`` run the parser on this file (or only the index layer)?"""
+    return not path.endswith(".h") or needs_statements(text)
+
+
 def declaration_skeleton(text: str) -> str:
     """``text`` with only its candidate non-static file-scope declarations kept.
 
@@ -101,7 +106,7 @@ def file_facts(path: str, text: str, hunk_functions: dict[int, str] | None = Non
     if needs_statements(text):
         return extract_facts(path, text, hunk_functions)
     index = index_facts(path, text)
-    if path.endswith(".h"):
+    if not needs_parse(path, text):
         index.lines = text.splitlines()
         return index
     facts = extract_facts(path, declaration_skeleton(text), hunk_functions)
