@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .common import add_output_arguments
+from .common import add_output_arguments, tree_argument
 from .compile_commands import add_semantic_arguments, semantic_layer, semantic_report
 from .shared_steps import report_patch_check
 
@@ -25,15 +25,10 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from analyzer import gate as gating
-    from analyzer.errors import InputError
     from analyzer.inputs.patchset import read_patch
     from analyzer.patchcheck import check_patch
 
-    tree = None
-    if args.tree:
-        tree = Path(args.tree)
-        if not tree.is_dir():
-            raise InputError(args.tree, "not a directory")
+    tree = tree_argument(args.tree)
     gate = gating.prepare(args, tree or Path.cwd(), root=tree)
     patch = read_patch(args.patch, stdin=sys.stdin.buffer)
     semantic, semantic_notes = semantic_layer(args, tree, tree, patch=True)

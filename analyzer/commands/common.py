@@ -64,3 +64,17 @@ def emit(report, args) -> None:
     text = get_reporter(args.format)(report, verbose=args.verbose)
     sys.stdout.write(text)
     sys.stdout.flush()
+
+
+def tree_argument(value: str | None):
+    """``--tree DIR`` as a Path (None when not given); anything but a folder is an input error."""
+    if not value:
+        return None
+    from pathlib import Path
+
+    from analyzer.errors import InputError
+
+    tree = Path(value)
+    if not tree.is_dir():
+        raise InputError(value, "not a directory")
+    return tree

@@ -46,10 +46,9 @@ def _source(args) -> tuple[str, str, tuple[str, ...]]:
             raise InputError(args.file, exc.strerror or str(exc)) from None
     from analyzer.crosscheck.patch_source import post_image
 
-    tree = Path(args.tree) if args.tree else None
-    if tree is not None and not tree.is_dir():
-        raise InputError(args.tree, "is not a directory")
-    image = post_image(args.file, tree)
+    from .common import tree_argument
+
+    image = post_image(args.file, tree_argument(args.tree))
     notes = tuple(image.notes) + tuple(
         f"{name}() begins before its hunk; rebuilt from the hunk header" for name in image.rebuilt_functions)
     return image.text, image.path, notes

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .common import add_output_arguments, exit_code
+from .common import add_output_arguments, tree_argument, exit_code
 
 HELP = ("review a patch series: an mbox, b4 .mbx, format-patch folder, mail or archive page "
         "('-' for stdin); per-patch findings, or reply drafts with --format reply")
@@ -68,11 +68,7 @@ def run(args) -> int:
     from analyzer.reporters import get_reporter
     from analyzer.series import assemble, review
 
-    tree = None
-    if args.tree:
-        tree = Path(args.tree)
-        if not tree.is_dir():
-            raise InputError(args.tree, "not a directory")
+    tree = tree_argument(args.tree)
     sender = None
     if args.format == "reply":
         sender = args.sender or _git_sender()

@@ -12,15 +12,15 @@ def select_checked_files(args, gate):
     from analyzer.errors import InputError
     from analyzer.inputs.sources import select_files, walk_tree
 
+    from .common import tree_argument
+
     selection = select_files(args.paths)
     for path, raw in ((Path(p), p) for p in args.paths):
         if path.is_file() and path.stat().st_size == 0:
             raise InputError(raw, "empty file")
     whole_tree = any(Path(p).is_dir() for p in args.paths)
-    if args.tree:
-        tree = Path(args.tree)
-        if not tree.is_dir():
-            raise InputError(args.tree, "not a directory")
+    tree = tree_argument(args.tree)
+    if tree is not None:
         chosen = {p.resolve() for p in selection.files}
         c_files, context = walk_tree(tree)
         selection.context.extend(p for p in c_files + context if p.resolve() not in chosen)
