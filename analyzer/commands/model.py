@@ -58,7 +58,7 @@ def run(args) -> int:
     import json
     import sys
 
-    from analyzer.crosscheck.output import print_replay, print_report, report_json
+    from analyzer.reporters.model_report import print_replay, print_report, report_json
     from analyzer.crosscheck import crosscheck_source
     from analyzer.errors import InputError
     from analyzer.findings import Severity

@@ -1,4 +1,8 @@
-"""Text and JSON output of `xenlint model`: findings, coverage, stubs, replays."""
+"""Text and JSON output of `xenlint model`: findings, coverage, stubs, replays.
+
+Findings print as everywhere else (`path:line:col: severity: message [ID]`),
+followed by the model's pointer table and replay command.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from analyzer.crosscheck.findings import pointer_table, table_text
 
 
 def _finding_text(f) -> list[str]:
-    out = [f"{f.path}:{f.line}:{f.col}: {f.severity}: {f.rule_id} {f.message}"]
+    out = [f"{f.path}:{f.line}:{f.col}: {f.severity}: {f.message} [{f.rule_id}]"]
     if "table" in f.details:
         out += ["    " + line for line in f.details["table"].splitlines()]
     if "replay" in f.details:
