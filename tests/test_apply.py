@@ -39,14 +39,14 @@ def test_sparse_image_keeps_line_numbers_and_reopens_comments():
     assert lines[8] == "/*" and post.added == {12}
 
 
-def test_check_patch_reports_a_hunk_that_does_not_apply(capsys, tmp_path):
+def test_check_patch_reports_a_hunk_that_does_not_apply(tmp_path):
     patch = tmp_path / "p.patch"
     patch.write_text(
         "--- a/xen/arch/x86/time.c\n+++ b/xen/arch/x86/time.c\n"
         "@@ -1,2 +1,3 @@\n not in the file\n+int x;\n neither\n"
         "--- a/xen/arch/x86/guest/xen.c\n+++ b/xen/arch/x86/guest/xen.c\n"
         "@@ -38,3 +38,4 @@\n \n DEFINE_PER_CPU(unsigned int, vcpu_id);\n+unsigned long extra_state[2];\n \n")
-    run = xenlint(capsys, "check-patch", str(patch), "--tree", str(FIXTURES / "tree-before"),
+    run = xenlint("check-patch", str(patch), "--tree", str(FIXTURES / "tree-before"),
                   "--format", "json")
     doc = run.json()
     assert len(doc["problems"]) == 1 and "time.c: hunk #1" in doc["problems"][0]
@@ -54,11 +54,11 @@ def test_check_patch_reports_a_hunk_that_does_not_apply(capsys, tmp_path):
     assert run.code == 1
 
 
-def test_hunk_starting_mid_function_takes_the_function_from_its_header(capsys, tmp_path):
+def test_hunk_starting_mid_function_takes_the_function_from_its_header(tmp_path):
     patch = tmp_path / "mid.patch"
     patch.write_text("--- a/xen/g.c\n+++ b/xen/g.c\n"
                      "@@ -50,4 +50,5 @@ void hypervisor_ap_setup(void)\n"
                      "     set_vcpu_id();\n+    map_vcpuinfo();\n     init_evtchn();\n }\n \n")
-    findings = xenlint(capsys, "check-patch", str(patch), "--format", "json").json()["findings"]
+    findings = xenlint("check-patch", str(patch), "--format", "json").json()["findings"]
     assert [(f["rule"], f["line"], f["function"]) for f in findings] == [
         ("XL103", 51, "hypervisor_ap_setup")]

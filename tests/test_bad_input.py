@@ -17,95 +17,95 @@ def _assert_input_error(run, name: str):
     assert "Traceback" not in run.err
 
 
-def test_empty_c_file(capsys, tmp_path):
+def test_empty_c_file(tmp_path):
     empty = tmp_path / "empty.c"
     empty.write_text("")
-    _assert_input_error(xenlint(capsys, "check", str(empty)), "empty.c")
+    _assert_input_error(xenlint("check", str(empty)), "empty.c")
 
 
-def test_binary_c_file(capsys, tmp_path):
+def test_binary_c_file(tmp_path):
     binary = tmp_path / "blob.c"
     binary.write_bytes(b"\x7fELF\x00\x01\x02" * 20)
-    run = xenlint(capsys, "check", str(binary))
+    run = xenlint("check", str(binary))
     _assert_input_error(run, "blob.c")
     assert "binary" in run.err
 
 
-def test_file_that_is_not_c(capsys, tmp_path):
+def test_file_that_is_not_c(tmp_path):
     other = tmp_path / "notes.txt"
     other.write_text("hello\n")
-    _assert_input_error(xenlint(capsys, "check", str(other)), "notes.txt")
+    _assert_input_error(xenlint("check", str(other)), "notes.txt")
 
 
-def test_missing_path(capsys, tmp_path):
-    _assert_input_error(xenlint(capsys, "check", str(tmp_path / "nope.c")), "nope.c")
+def test_missing_path(tmp_path):
+    _assert_input_error(xenlint("check", str(tmp_path / "nope.c")), "nope.c")
 
 
-def test_directory_without_c(capsys, tmp_path):
+def test_directory_without_c(tmp_path):
     (tmp_path / "README").write_text("no C here\n")
-    run = xenlint(capsys, "check", str(tmp_path))
+    run = xenlint("check", str(tmp_path))
     _assert_input_error(run, str(tmp_path))
     assert "no C files" in run.err
 
 
 @pytest.mark.skipif(sys.platform == "win32" or __import__("os").geteuid() == 0,
                     reason="root reads files whatever their mode")
-def test_unreadable_file(capsys, tmp_path):
+def test_unreadable_file(tmp_path):
     locked = tmp_path / "locked.c"
     locked.write_text("int x;\n")
     locked.chmod(0)
-    _assert_input_error(xenlint(capsys, "check", str(locked)), "locked.c")
+    _assert_input_error(xenlint("check", str(locked)), "locked.c")
 
 
-def test_empty_patch(capsys, tmp_path):
+def test_empty_patch(tmp_path):
     empty = tmp_path / "empty.patch"
     empty.write_text("")
-    _assert_input_error(xenlint(capsys, "check-patch", str(empty)), "empty.patch")
+    _assert_input_error(xenlint("check-patch", str(empty)), "empty.patch")
 
 
-def test_patch_with_no_diff(capsys, tmp_path):
+def test_patch_with_no_diff(tmp_path):
     mail = tmp_path / "question.eml"
     mail.write_text("From: a@example.org\nSubject: a question\n\nWhy is vcpu_info per CPU?\n")
-    run = xenlint(capsys, "check-patch", str(mail))
+    run = xenlint("check-patch", str(mail))
     _assert_input_error(run, "question.eml")
     assert "no unified diff" in run.err
 
 
-def test_diff_cut_in_the_middle_of_a_hunk(capsys, tmp_path):
+def test_diff_cut_in_the_middle_of_a_hunk(tmp_path):
     cut = tmp_path / "cut.patch"
     cut.write_text("--- a/x.c\n+++ b/x.c\n@@ -1,5 +1,6 @@\n int a;\n+int b;\n int c;\n")
-    run = xenlint(capsys, "check-patch", str(cut))
+    run = xenlint("check-patch", str(cut))
     _assert_input_error(run, "cut.patch")
     assert "cut short" in run.err
 
 
-def test_non_utf8_mail_without_charset(capsys, tmp_path):
+def test_non_utf8_mail_without_charset(tmp_path):
     mail = tmp_path / "latin.eml"
     mail.write_bytes(b"From: Ren\xe9 <r@example.org>\nSubject: [PATCH] x\n\n"
                      b"Caf\xe9\n---\n--- a/x.c\n+++ b/x.c\n@@ -1 +1 @@\n-int a;\n+int b;\n")
-    run = xenlint(capsys, "check-patch", str(mail))
+    run = xenlint("check-patch", str(mail))
     _assert_input_error(run, "latin.eml")
     assert "UTF-8" in run.err
 
 
-def test_non_utf8_mail_with_declared_charset_is_read(capsys, tmp_path):
+def test_non_utf8_mail_with_declared_charset_is_read(tmp_path):
     mail = tmp_path / "latin1.eml"
     mail.write_bytes(b"From: r@example.org\nSubject: [PATCH] x\nMIME-Version: 1.0\n"
                      b"Content-Type: text/plain; charset=iso-8859-1\n\nCaf\xe9\n---\n"
                      b"--- a/x.c\n+++ b/x.c\n@@ -1 +1,2 @@\n int a;\n+unsigned long m[4];\n")
-    run = xenlint(capsys, "check-patch", str(mail), "--format", "json")
+    run = xenlint("check-patch", str(mail), "--format", "json")
     assert run.code == 0
     assert ("XL106", "x.c", 2) in run.hits()
 
 
-def test_binary_patch_input(capsys, tmp_path):
+def test_binary_patch_input(tmp_path):
     blob = tmp_path / "blob.patch"
     blob.write_bytes(b"\x00\x01\x02\x03")
-    _assert_input_error(xenlint(capsys, "check-patch", str(blob)), "blob.patch")
+    _assert_input_error(xenlint("check-patch", str(blob)), "blob.patch")
 
 
-def test_tree_that_is_not_a_directory(capsys):
-    run = xenlint(capsys, "check-patch", str(FIXTURES / "patches" / "0001-x86-guest-per-vcpu-vcpu_info-v2.diff"),
+def test_tree_that_is_not_a_directory():
+    run = xenlint("check-patch", str(FIXTURES / "patches" / "0001-x86-guest-per-vcpu-vcpu_info-v2.diff"),
                   "--tree", str(FIXTURES / "nowhere"))
     _assert_input_error(run, "nowhere")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from analyzer.baseline import read_baseline
 
-from xenlint_helpers import LEGACY_READS, run_cli, run_json, write
+from helpers import LEGACY_READS, run_cli, run_json, write
 
 
 def setup(tmp_path: Path) -> tuple[Path, Path]:

@@ -150,23 +150,23 @@ def test_an_unwritable_cache_does_not_fail_a_check(tmp_path):
     assert cache.write_errors == 2
 
 
-def test_cli_warm_run_prints_what_a_cold_run_prints(capsys, cache_dir):
+def test_cli_warm_run_prints_what_a_cold_run_prints(cache_dir):
     tree = str(FIXTURES / "tree-before")
-    uncached = xenlint(capsys, "check", tree, "--no-cache", "--format", "json")
+    uncached = xenlint("check", tree, "--no-cache", "--format", "json")
     assert not cache_dir.exists()
-    cold = xenlint(capsys, "check", tree, "--format", "json")
+    cold = xenlint("check", tree, "--format", "json")
     assert any(cache_dir.rglob("*")), "the cache folder comes from XENLINT_CACHE_DIR"
-    warm = xenlint(capsys, "check", tree, "--format", "json")
+    warm = xenlint("check", tree, "--format", "json")
     assert uncached.out == cold.out == warm.out
     assert uncached.code == cold.code == warm.code
 
 
-def test_cache_inside_the_checked_tree_is_not_used(capsys, tmp_path, monkeypatch):
+def test_cache_inside_the_checked_tree_is_not_used(tmp_path, monkeypatch):
     tree = tmp_path / "tree"
     (tree / "xen").mkdir(parents=True)
     (tree / "xen" / "a.c").write_text("unsigned long lonely_bitmap[4];\n")
     monkeypatch.setenv("XENLINT_CACHE_DIR", str(tree / ".cache"))
-    run = xenlint(capsys, "check", str(tree), "-v")
+    run = xenlint("check", str(tree), "-v")
     assert "XL106" in run.out
     assert "inside a checked tree" in run.out + run.err
     assert sorted(p.name for p in tree.rglob("*")) == ["a.c", "xen"]
@@ -194,43 +194,43 @@ def hits(run) -> set[tuple[str, int]]:
     return {(f["rule"], f["line"]) for f in run.json()["findings"]}
 
 
-def test_results_follow_every_input_change(capsys, tmp_path, cache_dir):
+def test_results_follow_every_input_change(tmp_path, cache_dir):
     tree = small_tree(tmp_path)
     check = ("check", str(tree), "--format", "json")
-    first = xenlint(capsys, *check)
+    first = xenlint(*check)
     assert hits(first) == {("XL106", 1)}
     assert list((cache_dir / "results").iterdir())
-    assert xenlint(capsys, *check).out == first.out
+    assert xenlint(*check).out == first.out
     # a checked file changes
     (tree / "xen" / "b.c").write_text("void f(void) { }\n")
-    assert hits(xenlint(capsys, *check)) == {("XL106", 1), ("XL106", 2)}
+    assert hits(xenlint(*check)) == {("XL106", 1), ("XL106", 2)}
     # a context (assembly) file starts using the name
     (tree / "xen" / "entry.S").write_text("    incl shared_count(%rip)\n")
-    assert hits(xenlint(capsys, *check)) == {("XL106", 1)}
+    assert hits(xenlint(*check)) == {("XL106", 1)}
     # another rule selection is another answer
-    assert hits(xenlint(capsys, *check, "--select", "XL101")) == set()
+    assert hits(xenlint(*check, "--select", "XL101")) == set()
     # a file removed
     (tree / "xen" / "a.c").unlink()
-    assert hits(xenlint(capsys, *check)) == set()
+    assert hits(xenlint(*check)) == set()
 
 
-def test_results_of_other_code_are_not_used(capsys, tmp_path, cache_dir, monkeypatch):
+def test_results_of_other_code_are_not_used(tmp_path, cache_dir, monkeypatch):
     from analyzer import results_cache
 
     tree = small_tree(tmp_path)
-    xenlint(capsys, "check", str(tree))
+    xenlint("check", str(tree))
     stored = list((cache_dir / "results").iterdir())
     monkeypatch.setattr(results_cache, "_code_digest", "another analyzer")
-    xenlint(capsys, "check", str(tree))
+    xenlint("check", str(tree))
     assert len(list((cache_dir / "results").iterdir())) == len(stored) + 1
 
 
-def test_damaged_results_are_computed_again(capsys, tmp_path, cache_dir):
+def test_damaged_results_are_computed_again(tmp_path, cache_dir):
     tree = small_tree(tmp_path)
-    first = xenlint(capsys, "check", str(tree), "--format", "json")
+    first = xenlint("check", str(tree), "--format", "json")
     for entry in (cache_dir / "results").iterdir():
         entry.write_bytes(_evil_pickle())
-    assert xenlint(capsys, "check", str(tree), "--format", "json").out == first.out
+    assert xenlint("check", str(tree), "--format", "json").out == first.out
     for entry in (cache_dir / "results").iterdir():
         entry.write_bytes(b"\x80\x05truncated")
-    assert xenlint(capsys, "check", str(tree), "--format", "json").out == first.out
+    assert xenlint("check", str(tree), "--format", "json").out == first.out

@@ -9,7 +9,7 @@ import pytest
 from analyzer.config import RELEASES, find_config, load_config, normalise_release
 from analyzer.errors import InputError
 
-from xenlint_helpers import LEGACY_READS, run_cli, run_json, write
+from helpers import LEGACY_READS, run_cli, run_json, write
 
 NOT_STATIC = "unsigned long only_here;\n\nstatic void f(void)\n{\n    only_here = 1;\n}\n"
 

@@ -13,7 +13,7 @@ from analyzer.findings import Finding, Severity
 from analyzer.reporters import FORMATS, Report, get_reporter
 
 from conftest import FIXTURES
-from xenlint_helpers import run_cli
+from helpers import run_cli
 
 PATCH = FIXTURES / "patches" / "0001-x86-guest-per-vcpu-vcpu_info-rfc.patch"
 TREE = FIXTURES / "tree-before"

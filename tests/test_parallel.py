@@ -42,17 +42,17 @@ def test_pool_fills_the_cache_for_the_next_run(tmp_path):
 
 
 @pytest.mark.parametrize("value", ["0", "-2"])
-def test_jobs_must_be_positive(capsys, value):
-    run = xenlint(capsys, "check", str(FIXTURES / "tree-before"), "-j", value)
+def test_jobs_must_be_positive(value):
+    run = xenlint("check", str(FIXTURES / "tree-before"), "-j", value)
     assert run.code == 2
     assert "--jobs" in run.err and "Traceback" not in run.err
 
 
 @pytest.mark.realxen
-def test_real_tree_findings_do_not_depend_on_workers(capsys, real_xen_tree):
+def test_real_tree_findings_do_not_depend_on_workers(real_xen_tree):
     part = str(real_xen_tree / "xen" / "arch" / "x86")
-    one = xenlint(capsys, "check", part, "--no-cache", "-j", "1", "--format", "json")
-    two = xenlint(capsys, "check", part, "--no-cache", "-j", "2", "--format", "json")
+    one = xenlint("check", part, "--no-cache", "-j", "1", "--format", "json")
+    two = xenlint("check", part, "--no-cache", "-j", "2", "--format", "json")
     assert one.json()["summary"]["files"] > MIN_FILES_FOR_POOL
     assert one.out == two.out
     assert one.code == two.code

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from xenlint_helpers import LEGACY_READS, git, git_env, git_repo, run_cli, run_json, write
+from helpers import LEGACY_READS, git, git_env, git_repo, run_cli, run_json, write
 
 XEN_C = """\
 #include <xen/percpu.h>

@@ -32,7 +32,7 @@ def test_readme_rule_table_matches_the_rules():
 
 def test_the_table_lists_every_rule_and_the_cli_prints_it():
     from analyzer.commands.rules_doc import all_docs
-    from xenlint_helpers import run_cli
+    from helpers import run_cli
 
     table = generated_table()
     for doc in all_docs():

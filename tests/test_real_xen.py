@@ -11,17 +11,9 @@ pytestmark = pytest.mark.realxen
 
 @pytest.fixture(scope="module")
 def whole_tree_run(real_xen_tree):
-    # capsys is function-scoped; one whole-tree run serves the module.
-    import contextlib
-    import io
-    import json
-
-    import cli
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.main(["check", str(real_xen_tree / "xen"), "--format", "json"])
-    return code, json.loads(out.getvalue()), err.getvalue()
+    """One whole-tree run (no cache: it must parse) serves the module."""
+    run = xenlint("check", real_xen_tree / "xen", "--no-cache", "--format", "json")
+    return run.code, run.json(), run.err
 
 
 def test_whole_tree_finishes_and_counts_layers(whole_tree_run):
@@ -46,14 +38,14 @@ def test_no_direct_legacy_indexing_outside_the_mapping_function(whole_tree_run):
     assert legacy == []
 
 
-def test_text_summary_names_the_layers(capsys, real_xen_tree):
-    run = xenlint(capsys, "check", str(real_xen_tree / "xen/arch/x86/guest"))
+def test_text_summary_names_the_layers(real_xen_tree):
+    run = xenlint("check", str(real_xen_tree / "xen/arch/x86/guest"))
     assert re.search(r"parsed: syntax \d+", run.out.splitlines()[-1])
 
 
-def test_guest_code_of_4_17_is_clean_of_vcpu_info_defects(capsys, real_xen_tree):
+def test_guest_code_of_4_17_is_clean_of_vcpu_info_defects(real_xen_tree):
     guest = real_xen_tree / "xen/arch/x86/guest/xen/xen.c"
-    run = xenlint(capsys, "check", str(guest), "--tree", str(real_xen_tree / "xen"), "--format", "json")
+    run = xenlint("check", str(guest), "--tree", str(real_xen_tree / "xen"), "--format", "json")
     assert run.json()["findings"] == []
     # ... and its sanctioned fallbacks are really there (the rule saw them).
     from analyzer.frontend.extract import extract_facts

@@ -43,9 +43,9 @@ def _assert_quotes_follow_patch(quoted: list[str], patch_text: str) -> None:
             pytest.fail(f"quoted line not in the patch (in order): {q!r}")
 
 
-def test_seed_reply_draft(seed_path, tmp_path, capsys):
+def test_seed_reply_draft(seed_path, tmp_path):
     out = tmp_path / "drafts.mbox"
-    run = xenlint(capsys, "review", str(seed_path), "--format", "reply", "--from", ME, "--output", str(out))
+    run = xenlint("review", str(seed_path), "--format", "reply", "--from", ME, "--output", str(out))
     assert run.code == 1 and run.out == ""
     (msg,) = _drafts(out)
     assert msg["From"] == ME
@@ -73,8 +73,8 @@ def test_seed_reply_draft(seed_path, tmp_path, capsys):
     assert len(quoted) < 25
 
 
-def test_thread_reply_drafts(tmp_path, capsys):
-    run = xenlint(capsys, "review", str(THREAD), "--tree", str(TREE), "--format", "reply", "--from", ME)
+def test_thread_reply_drafts(tmp_path):
+    run = xenlint("review", str(THREAD), "--tree", str(TREE), "--format", "reply", "--from", ME)
     assert run.code == 1
     out = tmp_path / "drafts.mbox"
     out.write_text(run.out)
@@ -96,20 +96,20 @@ def test_thread_reply_drafts(tmp_path, capsys):
     assert "This hunk does not apply to my tree" in four.get_content()
 
 
-def test_drafts_without_a_sender_are_refused(tmp_path, capsys, monkeypatch, seed_path):
+def test_drafts_without_a_sender_are_refused(tmp_path, monkeypatch, seed_path):
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "none"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.chdir(tmp_path)
-    run = xenlint(capsys, "review", str(seed_path), "--format", "reply")
+    run = xenlint("review", str(seed_path), "--format", "reply")
     assert run.code == 2 and "--from" in run.err
 
 
-def test_sender_from_git_config(tmp_path, capsys, monkeypatch, seed_path):
+def test_sender_from_git_config(tmp_path, monkeypatch, seed_path):
     config = tmp_path / "gitconfig"
     config.write_text("[user]\n\tname = Git User\n\temail = git@example.com\n")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.chdir(tmp_path)
-    run = xenlint(capsys, "review", str(seed_path), "--format", "reply")
+    run = xenlint("review", str(seed_path), "--format", "reply")
     msg = email.message_from_string(run.out.split("\n", 1)[1], policy=email.policy.default)
     assert msg["From"] == "Git User <git@example.com>"

@@ -65,8 +65,8 @@ def test_without_tree_each_patch_is_checked_on_its_hunks():
     assert all(r.applied is None for r in result.reviews)
 
 
-def test_seed_one_patch(seed_path, capsys):
-    run = xenlint(capsys, "review", str(seed_path), "--format", "json")
+def test_seed_one_patch(seed_path):
+    run = xenlint("review", str(seed_path), "--format", "json")
     assert run.code == 1
     doc = run.json()
     assert [p["label"] for p in doc["patches"]] == ["49/74"]
@@ -77,8 +77,8 @@ def test_seed_one_patch(seed_path, capsys):
     assert any("1-48, 50-74 of 74" in n for n in doc["notes"])
 
 
-def test_text_summary_names_subject_author_and_message_id(capsys):
-    run = xenlint(capsys, "review", str(THREAD), "--tree", str(TREE))
+def test_text_summary_names_subject_author_and_message_id():
+    run = xenlint("review", str(THREAD), "--tree", str(TREE))
     assert run.code == 1
     assert "2/5: [PATCH 2/5] x86/guest: register a vcpu_info area per vCPU" in run.out
     assert "Message-ID: <20251110090000.4242-2-ada@example.org>" in run.out
@@ -93,7 +93,7 @@ def _messages(data: bytes) -> list[bytes]:
     return [b"From mboxrd@z" + part for part in data.split(b"From mboxrd@z")[1:]]
 
 
-def test_bad_messages_are_named_and_the_rest_reviewed(tmp_path, capsys):
+def test_bad_messages_are_named_and_the_rest_reviewed(tmp_path):
     parts = _messages(THREAD.read_bytes())
     # the 2/5 patch is message 7; cut it in the middle of a hunk
     two = parts[6]
@@ -101,7 +101,7 @@ def test_bad_messages_are_named_and_the_rest_reviewed(tmp_path, capsys):
     headers_only = parts[2].split(b"\n\n", 1)[0] + b"\n"  # 5/5 without a body
     bad = tmp_path / "bad.mbox"
     bad.write_bytes(parts[4] + headers_only + b"\n" + parts[1] + cut)
-    run = xenlint(capsys, "review", str(bad), "--format", "json")
+    run = xenlint("review", str(bad), "--format", "json")
     assert run.code == 1
     doc = run.json()
     assert [p["label"] for p in doc["patches"]] == ["1/5", "3/5"]
@@ -111,33 +111,33 @@ def test_bad_messages_are_named_and_the_rest_reviewed(tmp_path, capsys):
     assert any("ends in the middle of a line" in n for n in doc["notes"])
 
 
-def test_only_replies_is_an_input_error(tmp_path, capsys):
+def test_only_replies_is_an_input_error(tmp_path):
     parts = _messages(THREAD.read_bytes())
     replies = tmp_path / "replies.mbox"
     replies.write_bytes(parts[3] + parts[8])
-    run = xenlint(capsys, "review", str(replies))
+    run = xenlint("review", str(replies))
     assert run.code == 2
     assert "no patch in it" in run.err and "a reply, not a patch" in run.err
 
 
-def test_terse_lines_from_stdin(seed_path, capsys, monkeypatch):
+def test_terse_lines_from_stdin(seed_path, monkeypatch):
     import io
     import sys
 
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(seed_path.read_bytes())))
-    run = xenlint(capsys, "review", "--format", "terse", "-")
+    run = xenlint("review", "--format", "terse", "-")
     lines = run.out.splitlines()
     assert lines == [l for l in lines if l.startswith("xen/arch/x86/guest/xen.c:")]
     assert [l.split(": ")[1] for l in lines] == ["WARNING", "ERROR", "ERROR"]
     assert run.code == 1
 
 
-def test_model_cross_check_runs_on_patches_with_mapping_code(seed_path, capsys):
+def test_model_cross_check_runs_on_patches_with_mapping_code(seed_path):
     import shutil
 
     if shutil.which("cc") is None:
         pytest.skip("no C compiler for the model cross-check")
-    run = xenlint(capsys, "review", str(seed_path), "--model", "--format", "json")
+    run = xenlint("review", str(seed_path), "--model", "--format", "json")
     (patch,) = run.json()["patches"]
     rules = {f["rule"] for f in patch["findings"]}
     assert {"XL102", "XL103", "XL106"} <= rules

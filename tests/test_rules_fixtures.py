@@ -26,29 +26,29 @@ def _target(name: str, kind: str):
 
 
 @pytest.mark.parametrize("rule", sorted(CASES))
-def test_rule_fires_on_bad_fixture(capsys, rule):
+def test_rule_fires_on_bad_fixture(rule):
     name, expected = CASES[rule]
-    run = xenlint(capsys, "check", str(_target(name, "bad")), "--select", rule, "--format", "json")
+    run = xenlint("check", str(_target(name, "bad")), "--select", rule, "--format", "json")
     got = {(path.rsplit("/", 1)[-1], line) for r, path, line in run.hits() if r == rule}
     assert got == expected
     assert run.code == (1 if rule != "XL106" else 0)  # XL106 is a warning
 
 
 @pytest.mark.parametrize("rule", sorted(CASES))
-def test_good_fixture_is_clean_for_every_rule(capsys, rule):
+def test_good_fixture_is_clean_for_every_rule(rule):
     name, _ = CASES[rule]
-    run = xenlint(capsys, "check", str(_target(name, "good")), "--format", "json")
+    run = xenlint("check", str(_target(name, "good")), "--format", "json")
     assert run.json()["findings"] == []
     assert run.code == 0
 
 
-def test_warning_fails_only_when_asked(capsys):
+def test_warning_fails_only_when_asked():
     bad = str(_target("xl106", "bad"))
-    assert xenlint(capsys, "check", bad).code == 0
-    assert xenlint(capsys, "check", bad, "--fail-on", "warning").code == 1
+    assert xenlint("check", bad).code == 0
+    assert xenlint("check", bad, "--fail-on", "warning").code == 1
 
 
-def test_unknown_rule_in_select_is_an_input_error(capsys):
-    run = xenlint(capsys, "check", str(_target("xl101", "bad")), "--select", "XL999")
+def test_unknown_rule_in_select_is_an_input_error():
+    run = xenlint("check", str(_target("xl101", "bad")), "--select", "XL999")
     assert run.code == 2
     assert "XL999" in run.err and "Traceback" not in run.err

@@ -48,17 +48,17 @@ def test_bad_databases_are_input_errors(tmp_path, content, problem):
     assert problem in str(err.value)
 
 
-def test_bad_database_on_the_command_line_is_one_line_exit_2(capsys, tmp_path):
+def test_bad_database_on_the_command_line_is_one_line_exit_2(tmp_path):
     path = tmp_path / "cc.json"
     path.write_text("[1, 2]")
-    run = xenlint(capsys, "check", str(TREE / "xen/arch/x86/guest/time.c"), "--compile-commands", str(path))
+    run = xenlint("check", str(TREE / "xen/arch/x86/guest/time.c"), "--compile-commands", str(path))
     assert run.code == 2 and len(run.err.strip().splitlines()) == 1
-    missing = xenlint(capsys, "check", str(TREE / "xen/arch/x86/guest/time.c"),
+    missing = xenlint("check", str(TREE / "xen/arch/x86/guest/time.c"),
                       "--compile-commands", str(tmp_path / "nope.json"))
     assert missing.code == 2 and "no such compilation database" in missing.err
 
 
-def test_a_folder_given_as_database_means_its_compile_commands_json(capsys):
-    run = xenlint(capsys, "check", str(TREE / "xen/arch/x86/guest/time.c"), "--compile-commands",
+def test_a_folder_given_as_database_means_its_compile_commands_json():
+    run = xenlint("check", str(TREE / "xen/arch/x86/guest/time.c"), "--compile-commands",
                   str(TREE), "--format", "json")
     assert run.json()["summary"]["parsed"]["semantic_files"] == 1

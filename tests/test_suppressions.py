@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from xenlint_helpers import run_cli, run_json, write
+from helpers import run_cli, run_json, write
 
 TEMPLATE = """\
 static unsigned int read_version(unsigned int cpu)

@@ -8,8 +8,8 @@ RFC = PATCHES / "0001-x86-guest-per-vcpu-vcpu_info-rfc.patch"
 V2 = PATCHES / "0001-x86-guest-per-vcpu-vcpu_info-v2.diff"
 
 
-def test_tree_before_has_only_direct_legacy_indexing(capsys):
-    run = xenlint(capsys, "check", str(FIXTURES / "tree-before"), "--format", "json")
+def test_tree_before_has_only_direct_legacy_indexing():
+    run = xenlint("check", str(FIXTURES / "tree-before"), "--format", "json")
     hits = {(r, p.split("tree-before/")[1], l) for r, p, l in run.hits()}
     assert hits == {
         ("XL101", "xen/arch/x86/guest/xen.c", 121),
@@ -18,55 +18,55 @@ def test_tree_before_has_only_direct_legacy_indexing(capsys):
     }
 
 
-def test_tree_after_is_clean(capsys):
-    run = xenlint(capsys, "check", str(FIXTURES / "tree-after"), "--format", "json")
+def test_tree_after_is_clean():
+    run = xenlint("check", str(FIXTURES / "tree-after"), "--format", "json")
     assert run.json()["findings"] == []
     assert run.code == 0
 
 
-def test_rfc_patch_against_tree(capsys):
-    run = xenlint(capsys, "check-patch", str(RFC), "--tree", str(FIXTURES / "tree-before"),
+def test_rfc_patch_against_tree():
+    run = xenlint("check-patch", str(RFC), "--tree", str(FIXTURES / "tree-before"),
                   "--format", "json")
     assert {(r, l) for r, _, l in run.hits()} == {("XL106", 42), ("XL102", 146), ("XL103", 255)}
 
 
-def test_v2_patch_is_clean_and_removes_direct_indexing(capsys):
-    run = xenlint(capsys, "check-patch", str(V2), "--tree", str(FIXTURES / "tree-before"),
+def test_v2_patch_is_clean_and_removes_direct_indexing():
+    run = xenlint("check-patch", str(V2), "--tree", str(FIXTURES / "tree-before"),
                   "--format", "json")
     assert run.json()["findings"] == [] and run.code == 0
 
 
-def test_patch_check_never_writes_the_tree(capsys, tmp_path):
+def test_patch_check_never_writes_the_tree(tmp_path):
     import shutil
 
     tree = tmp_path / "tree"
     shutil.copytree(FIXTURES / "tree-before", tree)
     before = {p: p.read_bytes() for p in tree.rglob("*") if p.is_file()}
-    xenlint(capsys, "check-patch", str(RFC), "--tree", str(tree))
+    xenlint("check-patch", str(RFC), "--tree", str(tree))
     after = {p: p.read_bytes() for p in tree.rglob("*") if p.is_file()}
     assert before == after
 
 
-def test_new_declaration_mismatching_old_definition_is_reported_where_added(capsys, tmp_path):
+def test_new_declaration_mismatching_old_definition_is_reported_where_added(tmp_path):
     patch = tmp_path / "decl.patch"
     patch.write_text(
         "--- a/xen/arch/x86/time.c\n+++ b/xen/arch/x86/time.c\n"
         "@@ -12,3 +12,4 @@\n"
         "  */\n \n DECLARE_PER_CPU(unsigned int, vcpu_id);\n"
         "+DECLARE_PER_CPU(unsigned long, vcpu_id);\n")
-    run = xenlint(capsys, "check-patch", str(patch), "--tree", str(FIXTURES / "tree-before"),
+    run = xenlint("check-patch", str(patch), "--tree", str(FIXTURES / "tree-before"),
                   "--format", "json")
     assert ("XL105", "xen/arch/x86/time.c", 15) in run.hits()
 
 
-def test_changed_definition_breaks_an_untouched_declaration(capsys, tmp_path):
+def test_changed_definition_breaks_an_untouched_declaration(tmp_path):
     # The patch touches only xen.c; time.c's old DECLARE_PER_CPU no longer matches.
     patch = tmp_path / "def.patch"
     patch.write_text(
         "--- a/xen/arch/x86/guest/xen.c\n+++ b/xen/arch/x86/guest/xen.c\n"
         "@@ -38,3 +38,3 @@\n \n-DEFINE_PER_CPU(unsigned int, vcpu_id);\n"
         "+DEFINE_PER_CPU(unsigned long, vcpu_id);\n \n")
-    run = xenlint(capsys, "check-patch", str(patch), "--tree", str(FIXTURES / "tree-before"),
+    run = xenlint("check-patch", str(patch), "--tree", str(FIXTURES / "tree-before"),
                   "--format", "json")
     findings = run.json()["findings"]
     assert [(f["rule"], f["path"], f["line"]) for f in findings] == [
