@@ -23,6 +23,7 @@ from pathlib import Path
 
 from analyzer.errors import InputError
 from analyzer.findings import Severity
+from analyzer.inputs.sources import read_input
 
 # The L0 contract families the model cross-check knows (analyzer.model).
 RELEASES = ("4.15", "4.16-4.17", "4.18+")
@@ -86,10 +87,9 @@ def normalise_release(value: object, source: str) -> str:
 
 
 def _table(path: Path) -> dict | None:
+    raw = read_input(path)
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8"))
-    except OSError as exc:
-        raise InputError(str(path), exc.strerror or str(exc)) from None
+        data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InputError(str(path), f"not valid TOML: {exc}") from None
     if path.name == "pyproject.toml":

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from analyzer.errors import InputError
 from analyzer.findings import Finding, Severity
+from analyzer.inputs.sources import read_input
 
 # /* xenlint: DIRECTIVE[IDS] REASON */ or // xenlint: ...
 _XENLINT = re.compile(
@@ -88,10 +89,9 @@ def load_safe_json(path: Path, known: set[str]) -> dict[str, frozenset[str]]:
     string, comma-separated ids, or a list); entries for other tools only are
     ignored.  An unknown xenlint id there is a configuration error.
     """
+    raw = read_input(path)
     try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
-    except OSError as exc:
-        raise InputError(str(path), exc.strerror or str(exc)) from None
+        data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(str(path), f"not valid JSON: {exc}") from None
     entries = data.get("content") if isinstance(data, dict) else None

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analyzer.errors import InputError
+from analyzer.inputs.sources import read_input
 
 DATABASE_NAME = "compile_commands.json"
 
@@ -88,10 +89,9 @@ class CompileDatabase:
     @classmethod
     def load(cls, path: Path) -> "CompileDatabase":
         source = str(path)
+        raw = read_input(path)
         try:
-            data = json.loads(path.read_bytes())
-        except OSError as exc:
-            raise InputError(source, exc.strerror or str(exc)) from None
+            data = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
             raise InputError(source, f"not a JSON compilation database ({exc})") from None
         if not isinstance(data, list):

@@ -14,9 +14,7 @@ from pathlib import Path
 
 from unidiff import PatchedFile
 
-from analyzer.errors import InputError
-
-from .sources import decode_source
+from .sources import decode_source, read_input
 
 
 @dataclass
@@ -188,10 +186,7 @@ def tree_images(pf: PatchedFile, tree: Path) -> tuple[Image | None, Image | None
             source = tree / pf.path
         if not source.is_file():
             return None, None, [HunkFailure(pf.path, 0, "file", f"is not in the tree {tree}")]
-        try:
-            pre_text = decode_source(source.read_bytes(), str(source))
-        except OSError as exc:
-            raise InputError(str(source), exc.strerror or str(exc)) from None
+        pre_text = decode_source(read_input(source), str(source))
     pre = Image(pf.path, pre_text)
     if pf.is_removed_file:
         return pre, None, []

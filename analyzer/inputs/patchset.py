@@ -21,6 +21,7 @@ from analyzer.errors import InputError
 
 from .diffscan import DiffScanError, scan_diff
 from .mail import MailInfo, looks_like_mail, message_info, message_text, page_info
+from .sources import read_input
 
 
 @dataclass
@@ -90,10 +91,4 @@ def read_patch(source: str | Path, stdin=None) -> Patch:
         data = (stdin.read() if stdin is not None else b"")
         return parse_patch_bytes(data, "<stdin>")
     path = Path(source)
-    try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise InputError(str(path), "is a directory, not a patch") from None
-    except OSError as exc:
-        raise InputError(str(path), exc.strerror or str(exc)) from None
-    return parse_patch_bytes(data, str(path))
+    return parse_patch_bytes(read_input(path, "is a directory, not a patch"), str(path))

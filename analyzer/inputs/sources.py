@@ -25,14 +25,18 @@ def decode_source(data: bytes, name: str) -> str:
         return data.decode("latin-1")
 
 
-def read_source(path: Path) -> str:
+def read_input(path: Path, directory: str = "is a directory") -> bytes:
+    """The bytes of an input file; an unreadable one is an InputError naming it."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except IsADirectoryError:
-        raise InputError(str(path), "is a directory") from None
+        raise InputError(str(path), directory) from None
     except OSError as exc:
         raise InputError(str(path), exc.strerror or str(exc)) from None
-    return decode_source(data, str(path))
+
+
+def read_source(path: Path) -> str:
+    return decode_source(read_input(path), str(path))
 
 
 @dataclass

@@ -17,6 +17,7 @@ from pathlib import Path
 from analyzer.errors import InputError
 
 from .mail import MailInfo, looks_like_mail, message_info, message_text, page_info
+from .sources import read_input
 
 # An mbox "From_" line: format-patch's "From <sha> Mon Sep 17 00:00:00 2001",
 # b4's "From git@z Thu Jan  1 00:00:00 1970", an archive's "From mboxrd@z ...".
@@ -113,13 +114,6 @@ def mails_from_bytes(data: bytes, name: str) -> tuple[list[Mail], list[str]]:
     return [_page(data, name)], notes
 
 
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(str(path), exc.strerror or str(exc)) from None
-
-
 def read_thread(source: str, stdin=None) -> Thread:
     """Mails of ``source``: a file, a folder of mail files, or '-' for ``stdin`` (bytes)."""
     if source == "-":
@@ -131,7 +125,7 @@ def read_thread(source: str, stdin=None) -> Thread:
         raise InputError(source, "no such file or directory")
     thread = Thread(source)
     if not path.is_dir():
-        thread.mails, thread.notes = mails_from_bytes(_read_bytes(path), source)
+        thread.mails, thread.notes = mails_from_bytes(read_input(path), source)
         return thread
     files = sorted(p for p in path.iterdir() if p.is_file())
     for file in files:
@@ -139,7 +133,7 @@ def read_thread(source: str, stdin=None) -> Thread:
             thread.notes.append(f"{file}: not a mail or patch file name ({', '.join(MAIL_SUFFIXES)}), skipped")
             continue
         try:
-            mails, notes = mails_from_bytes(_read_bytes(file), str(file))
+            mails, notes = mails_from_bytes(read_input(file), str(file))
         except InputError as exc:
             thread.mails.append(Mail(str(file), MailInfo(), error=exc.problem))
             continue
