@@ -50,6 +50,9 @@ class CheckResult:
     stats: ParseStats = field(default_factory=ParseStats)
     notes: list[str] = field(default_factory=list)
     files_checked: int = 0
+    # Checked files' texts by path, read once here for whoever reports (the
+    # gate reads suppression comments in them); never stored in a cache.
+    texts: dict[str, str] = field(default_factory=dict)
 
 
 def analyse(path: str, text: str, stats: ParseStats,
@@ -120,6 +123,7 @@ def check_selection(selection: FileSelection, rules: Sequence[Rule], *, whole_tr
         stored = results_cache.load(cache, key)
         if isinstance(stored, CheckResult):
             stored.notes[:0] = selection.notes
+            stored.texts = dict(zip(checked, texts))
             return stored
     result = CheckResult(notes=unread)
     project = ProjectFacts(whole_tree=whole_tree)
@@ -134,4 +138,5 @@ def check_selection(selection: FileSelection, rules: Sequence[Rule], *, whole_tr
     if key is not None:
         results_cache.store(cache, key, result)
     result.notes[:0] = selection.notes
+    result.texts = dict(zip(checked, texts))
     return result

@@ -25,7 +25,6 @@ def run(args) -> int:
     from analyzer import gate as gating
     from analyzer.baseline import write_baseline
     from analyzer.checker import check_selection
-    from analyzer.inputs.sources import read_source
 
     from .shared_steps import select_checked_files
 
@@ -33,7 +32,7 @@ def run(args) -> int:
     gate = gating.prepare(args, Path(args.paths[0]))
     selection, whole_tree = select_checked_files(args, gate)
     result = check_selection(selection, gating.rules_for(args, gate), whole_tree=whole_tree)
-    texts = {str(path): read_source(path) for path in selection.files}
+    texts = result.texts
     findings, _ = gating.apply(gate, result.findings, texts)
     entries = write_baseline(Path(args.file), findings, gate.root)
     print(f"xenlint: baseline {args.file}: {len(findings)} finding{'s' if len(findings) != 1 else ''}"

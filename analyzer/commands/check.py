@@ -37,7 +37,6 @@ def run(args) -> int:
     from analyzer import gate as gating
     from analyzer.checker import check_selection
     from analyzer.errors import InputError
-    from analyzer.inputs.sources import read_source
     from analyzer.reporters import Report
 
     if not args.paths:
@@ -51,7 +50,7 @@ def run(args) -> int:
                              semantic=semantic, jobs=jobs(args), cache=cache)
     result.notes.extend(cache_notes)
     semantic_stats, skipped_notes = semantic_report(semantic)
-    texts = {str(path): read_source(path) for path in selection.files}
+    texts = result.texts
     found, model_notes = list(result.findings), []
     if args.model == "always":
         from analyzer.inputs.images import Image
