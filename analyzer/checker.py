@@ -8,7 +8,7 @@ from typing import Iterable, Sequence
 
 from .findings import Finding
 from .frontend.facts import FileFacts
-from .frontend.index import index_facts
+from .frontend.identifiers import spelled_identifiers
 from .inputs.sources import FileSelection, read_source
 from .project import ProjectFacts
 from .rule import Rule
@@ -131,7 +131,7 @@ def check_selection(selection: FileSelection, rules: Sequence[Rule], *, whole_tr
         project.add(_layered(facts, text, result.stats, semantic))
     for name, text in context:
         if text is not None:
-            project.identifier_files[name] = index_facts(name, text).identifiers
+            project.add_context(name, spelled_identifiers(text))
             result.stats.index_files += 1
     result.findings = run_rules(project, checked, rules)
     result.files_checked = len(checked)

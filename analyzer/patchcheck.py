@@ -91,8 +91,7 @@ def _project(images: list[Image], index: TreeIndex | None, stats: ParseStats,
         replaced = {image.path for image in images} | set(overlay or ())
         for rel, facts in index.facts.items():
             if rel not in replaced:
-                project.files[rel] = facts
-                project.identifier_files[rel] = facts.identifiers
+                project.add(facts)
         for rel, text in (overlay or {}).items():
             if rel not in {image.path for image in images}:
                 project.add(index.text_facts(rel, text))

@@ -177,8 +177,7 @@ def _standing(paths: set[str], overlay: dict[str, str], index: TreeIndex,
     project = ProjectFacts(whole_tree=True)
     for rel, facts in index.facts.items():
         if rel not in overlay:
-            project.files[rel] = facts
-            project.identifier_files[rel] = facts.identifiers
+            project.add(facts)
     for rel, text in overlay.items():
         project.add(analyse(rel, text, ParseStats()) if rel in paths else index_facts(rel, text))
     return {f.fingerprint() for f in run_rules(project, sorted(paths), rules)}

@@ -92,7 +92,6 @@ class PlainWalker(extract._Walker):
                 self.on_init(node, function)
             stack.extend((c, function) for c in reversed(node.children))
         self.finish_calls()
-        self.facts.identifiers = frozenset(extract._IDENT.findall("\n".join(self.orig_lines)))
         return self.facts
 
 

@@ -7,6 +7,7 @@ import re
 from tree_sitter import Node, Query, QueryCursor
 
 from .conditions import conditions_at, norm
+from .identifiers import spelled_identifiers
 from .facts import (AddressTaken, Call, FileFacts, FileObject, Function, LegacyIndex,
                     PerCpuDecl, Site)
 from .stores import percpu_store_target, up
@@ -22,7 +23,6 @@ PERCPU_ACCESSORS = frozenset({"this_cpu", "per_cpu", "this_cpu_ptr", "per_cpu_pt
 
 _PERCPU_MACRO = re.compile(r"^(DEFINE|DECLARE)_PER_CPU\w*$")
 _PERCPU_CALL = re.compile(r"(\w+)\s*\(\s*(?P<type>.+?)\s*,\s*(?P<name>\w+)\s*\)", re.S)
-_IDENT = re.compile(r"[A-Za-z_]\w*", re.ASCII)
 _ALIGN = re.compile(r"\b(?:__aligned|aligned)\s*\(\s*(?P<arg>[^()]*(?:\([^()]*\))?[^()]*)\)")
 _ALIGN_WORDS = {"__cacheline_aligned": 64, "____cacheline_aligned": 64,
                 "__page_aligned_data": 4096, "__page_aligned_bss": 4096}
@@ -200,7 +200,6 @@ class _Walker:
             else:
                 handlers[kind](node, function)
         self.finish_calls()
-        self.facts.identifiers = frozenset(_IDENT.findall("\n".join(self.orig_lines)))
         return self.facts
 
     def on_call(self, node: Node, function: str | None) -> None:
@@ -421,4 +420,12 @@ def extract_facts(path: str, text: str, hunk_functions: dict[int, str] | None = 
     ``hunk_functions`` names the function of lines that a patch hunk shows
     outside any function header (see inputs.images.Image).
     """
+    facts = extract_tree_facts(path, text, hunk_functions)
+    facts.identifiers = spelled_identifiers(text)
+    return facts
+
+
+def extract_tree_facts(path: str, text: str, hunk_functions: dict[int, str] | None = None) -> FileFacts:
+    """The facts of the syntax tree alone, without ``identifiers`` (for a
+    skeleton of a file, whose identifiers come from the whole text)."""
     return _Walker(path, text, parse(text), hunk_functions).walk()

@@ -120,8 +120,9 @@ class FileFacts:
     addresses: list[AddressTaken] = field(default_factory=list)
     # Assignments "nr_cpu_ids = <legacy limit>" (line numbers).
     nr_cpu_ids_clamps: list[int] = field(default_factory=list)
-    # Every identifier spelled in the file (for "is it used elsewhere").
-    identifiers: frozenset[str] = frozenset()
+    # Every identifier spelled in the file, space-separated, each once (for
+    # "is it used elsewhere"; see identifiers.py for why not a set).
+    identifiers: str = ""
 
     @property
     def is_header(self) -> bool:

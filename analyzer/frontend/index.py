@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 from .facts import FileFacts, PerCpuDecl, Site
+from .identifiers import spelled_identifiers
 
-_IDENT = re.compile(r"[A-Za-z_]\w*", re.ASCII)
 _PERCPU = re.compile(
     r"^[ \t]*(?P<static>static[ \t]+)?(?P<macro>(?:DEFINE|DECLARE)_PER_CPU\w*)\s*\(\s*"
     r"(?P<type>[^;()]*?(?:\([^;()]*\))?[^;()]*?)\s*,\s*(?P<name>\w+)\s*\)", re.M)
@@ -19,7 +19,7 @@ _PERCPU = re.compile(
 
 def index_facts(path: str, text: str) -> FileFacts:
     facts = FileFacts(path=path, lines=[], layer="index")
-    facts.identifiers = frozenset(_IDENT.findall(text))
+    facts.identifiers = spelled_identifiers(text)
     if "_PER_CPU" in text:
         for m in _PERCPU.finditer(text):
             line = text.count("\n", 0, m.start("macro")) + 1
