@@ -29,7 +29,7 @@ import os
 import pickle
 from pathlib import Path
 
-from .frontend.facts import FileFacts
+from .frontend.facts import FileFacts, LazyLines
 
 # Bump when FileFacts change meaning without their front end's source changing.
 FACTS_SCHEMA = 1
@@ -133,7 +133,7 @@ def decode(blob: bytes, path: str, text: str) -> FileFacts:
     if not isinstance(facts, FileFacts):
         raise pickle.UnpicklingError("not a FileFacts")
     facts.path = path
-    facts.lines = text.splitlines()
+    facts.lines = LazyLines(text)
     return facts
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.facts_pool import MIN_FILES_FOR_POOL, gather_facts
+from analyzer import facts_pool
+from analyzer.facts_pool import MIN_FILES_FOR_WORKERS, gather_facts, share_out
 from analyzer.frontend.layers import file_facts
 from analyzer.inputs.sources import read_source, walk_tree
 
@@ -18,13 +19,13 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 def many_items() -> list[tuple[str, str]]:
     files = walk_tree(FIXTURES)[0]
     items = [(str(p.relative_to(FIXTURES)), read_source(p)) for p in files]
-    copies = -(-2 * MIN_FILES_FOR_POOL // len(items))  # enough to start the pool
+    copies = -(-2 * MIN_FILES_FOR_WORKERS // len(items))  # enough to start the pool
     return [(f"copy{k}/{path}", text) for k in range(copies) for path, text in items]
 
 
 def test_pool_facts_equal_in_process_facts_in_input_order():
     items = many_items()
-    assert len(items) >= MIN_FILES_FOR_POOL
+    assert len(items) >= MIN_FILES_FOR_WORKERS
     serial = gather_facts(items, jobs=1)
     assert serial == [file_facts(path, text) for path, text in items]
     assert gather_facts(items, jobs=2) == serial
@@ -41,6 +42,32 @@ def test_pool_fills_the_cache_for_the_next_run(tmp_path):
     assert warm.misses == 0
 
 
+def test_a_failed_worker_has_its_share_analysed_in_process(monkeypatch):
+    import pickle
+
+    class WorkersCannotSend:
+        loads = staticmethod(pickle.loads)
+
+        @staticmethod
+        def dumps(*args, **kwargs):  # only the workers send: they all fail
+            raise RuntimeError("worker lost")
+
+    items = many_items()
+    serial = gather_facts(items, jobs=1)
+    monkeypatch.setattr(facts_pool, "pickle", WorkersCannotSend)
+    assert gather_facts(items, jobs=3) == serial
+
+
+def test_shares_are_balanced_by_cost_and_cover_every_file_once():
+    costs = [(0, 100), (1, 60), (2, 50), (3, 10), (4, 0), (5, 40)]
+    shares = share_out(costs, 2)
+    assert sorted(i for share in shares for i in share) == [0, 1, 2, 3, 4, 5]
+    loads = sorted(sum(dict(costs)[i] for i in share) for share in shares)
+    assert loads == [120, 140]  # 100+40 and 60+50+10: costliest first, to the least loaded
+    assert all(share == sorted(share) for share in shares)
+    assert share_out(costs[:1], 4) == [[0]]  # no empty shares
+
+
 @pytest.mark.parametrize("value", ["0", "-2"])
 def test_jobs_must_be_positive(value):
     run = xenlint("check", str(FIXTURES / "tree-before"), "-j", value)
@@ -53,6 +80,6 @@ def test_real_tree_findings_do_not_depend_on_workers(real_xen_tree):
     part = str(real_xen_tree / "xen" / "arch" / "x86")
     one = xenlint("check", part, "--no-cache", "-j", "1", "--format", "json")
     two = xenlint("check", part, "--no-cache", "-j", "2", "--format", "json")
-    assert one.json()["summary"]["files"] > MIN_FILES_FOR_POOL
+    assert one.json()["summary"]["files"] > MIN_FILES_FOR_WORKERS
     assert one.out == two.out
     assert one.code == two.code

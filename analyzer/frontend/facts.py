@@ -6,6 +6,7 @@ sits in, so findings can be placed and fingerprinted without the parse tree.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -106,10 +107,38 @@ class AddressTaken:
     through_percpu: bool
 
 
+class LazyLines(Sequence):
+    """A file's lines, split on first use: a whole-tree check shows lines of a
+    few dozen files out of some 1,300."""
+
+    __slots__ = ("_text", "_lines")
+
+    def __init__(self, text: str):
+        self._text = text
+        self._lines: list[str] | None = None
+
+    def _split(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self._text.splitlines()
+        return self._lines
+
+    def __len__(self) -> int:
+        return len(self._split())
+
+    def __getitem__(self, index):
+        return self._split()[index]
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and self._split() == list(other)
+
+    def __repr__(self) -> str:
+        return f"LazyLines({len(self)} lines)"
+
+
 @dataclass
 class FileFacts:
     path: str
-    lines: list[str]
+    lines: Sequence[str]  # a list, or LazyLines
     layer: str = "syntax"
     error_lines: list[int] = field(default_factory=list)
     functions: list[Function] = field(default_factory=list)

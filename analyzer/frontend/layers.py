@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from .facts import FileFacts
+from .facts import FileFacts, LazyLines
 from .index import index_facts
 
 # Every statement-level fact needs one of these in the file's text.
@@ -37,11 +37,6 @@ def needs_statements(text: str) -> bool:
     # Four substring searches run at memory speed, three times faster than
     # one regular expression with the four alternatives.
     return any(word in text for word in STATEMENT_WORDS)
-
-
-def needs_parse(path: str, text: str) -> bool:
-    """Does ``file_facts`` run the parser on this file (or only the index layer)?"""
-    return not path.endswith(".h") or needs_statements(text)
 
 
 def declaration_skeleton(text: str) -> str:
@@ -101,19 +96,29 @@ def _declaration_end(lines: list[str], first: int, head_end: int) -> int:
     return head_end
 
 
-def file_facts(path: str, text: str, hunk_functions: dict[int, str] | None = None) -> FileFacts:
-    """Facts of ``path`` from the cheapest layer that yields all of them."""
+def layer_of(path: str, text: str) -> str:
+    """"statements", "declarations" or "index": the cheapest layer that
+    yields every fact of this file."""
+    if needs_statements(text):
+        return "statements"
+    return "index" if path.endswith(".h") else "declarations"
+
+
+def file_facts(path: str, text: str, hunk_functions: dict[int, str] | None = None,
+               layer: str | None = None) -> FileFacts:
+    """Facts of ``path`` from ``layer`` (by default ``layer_of`` the file)."""
     from .extract import extract_facts, extract_tree_facts
 
-    if needs_statements(text):
+    layer = layer or layer_of(path, text)
+    if layer == "statements":
         return extract_facts(path, text, hunk_functions)
     index = index_facts(path, text)
-    if not needs_parse(path, text):
-        index.lines = text.splitlines()
+    if layer == "index":
+        index.lines = LazyLines(text)
         return index
     facts = extract_tree_facts(path, declaration_skeleton(text), hunk_functions)
     facts.layer = "declarations"
-    facts.lines = text.splitlines()
+    facts.lines = LazyLines(text)
     facts.percpu = index.percpu
     facts.identifiers = index.identifiers
     return facts
