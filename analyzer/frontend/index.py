@@ -12,6 +12,7 @@ import re
 from .facts import FileFacts, PerCpuDecl, Site
 from .identifiers import spelled_identifiers
 
+_MACRO_NAME = re.compile(r"(?:DEFINE|DECLARE)_PER_CPU")
 _PERCPU = re.compile(
     r"^[ \t]*(?P<static>static[ \t]+)?(?P<macro>(?:DEFINE|DECLARE)_PER_CPU\w*)\s*\(\s*"
     r"(?P<type>[^;()]*?(?:\([^;()]*\))?[^;()]*?)\s*,\s*(?P<name>\w+)\s*\)", re.M)
@@ -21,7 +22,18 @@ def index_facts(path: str, text: str) -> FileFacts:
     facts = FileFacts(path=path, lines=[], layer="index")
     facts.identifiers = spelled_identifiers(text)
     if "_PER_CPU" in text:
-        for m in _PERCPU.finditer(text):
+        # Find the macro names by their literal spelling, then match the
+        # declaration from the start of their line: anchoring the pattern at
+        # every line start costs more than the rest of this layer.
+        seen = -1
+        for hit in _MACRO_NAME.finditer(text):
+            start = text.rfind("\n", 0, hit.start()) + 1
+            if start <= seen:
+                continue
+            seen = start
+            m = _PERCPU.match(text, start)
+            if m is None:
+                continue
             line = text.count("\n", 0, m.start("macro")) + 1
             macro = m.group("macro")
             facts.percpu.append(PerCpuDecl(

