@@ -2,24 +2,24 @@
 
 The texts are read before any worker starts, and workers are forked from this
 process: they inherit the texts and the loaded parser, so only results cross
-a pipe.  The files to analyse are shared out once, by estimated cost (a full
-parse costs some ten times a skeleton per byte, and one file in thirty takes
-a full parse), and this process analyses one share itself: with N jobs, N
-processes work and none waits on a queue.  Each process writes its own cache
-entries and the workers send back the encoding the cache stores, so a fresh
-parse and a cache hit become facts by one code path.
+a pipe.  The files to analyse are queued costliest first (a full parse costs
+some twenty times an index read per byte), and every process, this one
+included, takes the next file from the queue when it is free: with N jobs, N
+processes work until the queue is empty, whatever the estimates got wrong.
+Each process writes its own cache entries and the workers send back the
+encoding the cache stores, so a fresh parse and a cache hit become facts by
+one code path.
 
-A worker that fails has its share analysed again here, where an error
-surfaces with its traceback like any other.  Results are in input order and
-do not depend on the number of jobs.
+A worker that fails has the files it took analysed again here, where an
+error surfaces with its traceback like any other.  Results are in input
+order and do not depend on the number of jobs.
 """
 
 from __future__ import annotations
 
-import heapq
 import os
 import pickle
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from .cache import FactsCache, content_key, decode, encode
 from .frontend.facts import FileFacts
@@ -27,7 +27,7 @@ from .frontend.facts import FileFacts
 # Below this many files to analyse, forking costs more than it saves.
 MIN_FILES_FOR_WORKERS = 48
 # Relative cost per byte of each layer (measured on Xen 4.17's xen/ folder).
-LAYER_COST = {"statements": 25, "declarations": 3, "index": 1}
+LAYER_COST = {"statements": 20, "declarations": 2, "index": 1}
 
 
 def default_jobs() -> int:
@@ -36,20 +36,6 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not Linux
         return max(1, os.cpu_count() or 1)
-
-
-def share_out(costs: Sequence[tuple[int, int]], shares: int) -> list[list[int]]:
-    """Indices of (index, cost) pairs in ``shares`` lists of about equal total
-    cost: the costliest first, each to the least loaded share."""
-    loads = [(0, k) for k in range(shares)]
-    out: list[list[int]] = [[] for _ in range(shares)]
-    for index, cost in sorted(costs, key=lambda pair: -pair[1]):
-        load, k = heapq.heappop(loads)
-        out[k].append(index)
-        heapq.heappush(loads, (load + cost, k))
-    for share in out:
-        share.sort()  # input order: neighbouring files share headers in the cache folders
-    return [share for share in out if share]
 
 
 def gather_facts(items: Sequence[tuple[str, str]], jobs: int = 1,
@@ -68,44 +54,88 @@ def gather_facts(items: Sequence[tuple[str, str]], jobs: int = 1,
             missing.append(i)
     layers = {i: layer_of(*items[i]) for i in missing}
 
-    def analyse(share: list[int], encoded: bool) -> list:
-        """Facts (or their encoding) of ``share``, written to the cache."""
-        out = []
-        for i in share:
-            one = file_facts(*items[i], layer=layers[i])
-            blob = encode(one) if encoded or cache is not None else None
-            if cache is not None:
-                cache.put_blob(keys[i], blob)
-            out.append(blob if encoded else one)
-        return out
+    def analyse(i: int) -> FileFacts:
+        one = file_facts(*items[i], layer=layers[i])
+        if cache is not None:
+            cache.put(keys[i], one)
+        return one
 
     if jobs <= 1 or len(missing) < MIN_FILES_FOR_WORKERS or not hasattr(os, "fork"):
-        shares = [missing]
-    else:
-        costs = [(i, LAYER_COST[layers[i]] * len(items[i][1])) for i in missing]
-        shares = share_out(costs, jobs)
+        for i in missing:
+            facts[i] = analyse(i)
+        return facts  # type: ignore[return-value]
 
-    def work(share: list[int]) -> bytes:
+    missing.sort(key=lambda i: -LAYER_COST[layers[i]] * len(items[i][1]))
+    per_task = -(-len(missing) // TaskQueue.LIMIT)  # one file a task below 16,384 files
+    tasks = [missing[k:k + per_task] for k in range(0, len(missing), per_task)]
+    queue = TaskQueue(len(tasks))
+
+    def work() -> bytes:
         errors_before = cache.write_errors if cache is not None else 0
-        blobs = analyse(share, True)
+        done = [(i, encode(analyse(i))) for task in queue for i in tasks[task]]
         errors = cache.write_errors - errors_before if cache is not None else 0
-        return pickle.dumps((blobs, errors), protocol=5)
+        return pickle.dumps((done, errors), protocol=5)
 
-    workers = [_Worker(lambda share=share: work(share)) for share in shares[1:]]
-    for i, one in zip(shares[0], analyse(shares[0], False)):
-        facts[i] = one
-    for worker, share in zip(workers, shares[1:]):
+    workers = [_Worker(work) for _ in range(jobs - 1)]
+    try:
+        for task in queue:
+            for i in tasks[task]:
+                facts[i] = analyse(i)
+    except BaseException:
+        for worker in workers:
+            worker.stop()
+        raise
+    finally:
+        queue.close()
+    for worker in workers:
         result = worker.result()
-        if result is None:  # the worker failed: analyse its share here
-            for i, one in zip(share, analyse(share, False)):
-                facts[i] = one
-            continue
-        blobs, write_errors = pickle.loads(result)
+        if result is None:
+            continue  # the worker failed: the files it took are analysed below
+        done, write_errors = pickle.loads(result)
         if cache is not None:
             cache.write_errors += write_errors
-        for i, blob in zip(share, blobs):
+        for i, blob in done:
             facts[i] = decode(blob, *items[i])
+    for i in missing:
+        if facts[i] is None:
+            facts[i] = analyse(i)
     return facts  # type: ignore[return-value]
+
+
+class TaskQueue:
+    """Task numbers 0..count-1 in a pipe, shared by forked processes.
+
+    All numbers are written before any process reads (a pipe holds 16,384 of
+    them), so a reader meets either a whole 4-byte number or the end; the
+    kernel hands each number to exactly one reader.
+    """
+
+    LIMIT = 16384
+
+    def __init__(self, count: int):
+        if count > self.LIMIT:
+            raise ValueError(f"at most {self.LIMIT} tasks, not {count}")
+        self.read_end, self.write_end = os.pipe()
+        os.write(self.write_end, b"".join(k.to_bytes(4, "little") for k in range(count)))
+
+    def __iter__(self) -> Iterator[int]:
+        # Each process closes its copy of the writing end before reading, or
+        # the pipe would never report its end.
+        self._close_writer()
+        while True:
+            data = os.read(self.read_end, 4)
+            if len(data) < 4:
+                return
+            yield int.from_bytes(data, "little")
+
+    def _close_writer(self) -> None:
+        if self.write_end is not None:
+            os.close(self.write_end)
+            self.write_end = None
+
+    def close(self) -> None:
+        self._close_writer()
+        os.close(self.read_end)
 
 
 class _Worker:
@@ -126,6 +156,11 @@ class _Worker:
                 os._exit(status)
         os.close(write_end)
         self.read_end = read_end
+
+    def stop(self) -> None:
+        os.close(self.read_end)
+        os.kill(self.pid, 9)
+        os.waitpid(self.pid, 0)
 
     def result(self) -> bytes | None:
         """The worker's bytes, or None if it failed."""

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from analyzer import facts_pool
-from analyzer.facts_pool import MIN_FILES_FOR_WORKERS, gather_facts, share_out
+from analyzer.facts_pool import MIN_FILES_FOR_WORKERS, gather_facts, TaskQueue
 from analyzer.frontend.layers import file_facts
 from analyzer.inputs.sources import read_source, walk_tree
 
@@ -58,14 +58,15 @@ def test_a_failed_worker_has_its_share_analysed_in_process(monkeypatch):
     assert gather_facts(items, jobs=3) == serial
 
 
-def test_shares_are_balanced_by_cost_and_cover_every_file_once():
-    costs = [(0, 100), (1, 60), (2, 50), (3, 10), (4, 0), (5, 40)]
-    shares = share_out(costs, 2)
-    assert sorted(i for share in shares for i in share) == [0, 1, 2, 3, 4, 5]
-    loads = sorted(sum(dict(costs)[i] for i in share) for share in shares)
-    assert loads == [120, 140]  # 100+40 and 60+50+10: costliest first, to the least loaded
-    assert all(share == sorted(share) for share in shares)
-    assert share_out(costs[:1], 4) == [[0]]  # no empty shares
+def test_task_queue_hands_each_task_to_exactly_one_process():
+    import pickle
+
+    queue = TaskQueue(500)
+    worker = facts_pool._Worker(lambda: pickle.dumps(list(queue)))
+    mine = list(queue)
+    queue.close()
+    theirs = pickle.loads(worker.result())
+    assert sorted(mine + theirs) == list(range(500))
 
 
 @pytest.mark.parametrize("value", ["0", "-2"])
