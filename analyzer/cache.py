@@ -11,10 +11,15 @@ since the last run, their facts are read back instead of parsed again.
 * Value: the FileFacts pickled without ``path`` and ``lines`` (both come from
   the caller: the same content may sit at several paths).  Only the facts
   classes may be unpickled, so a planted file cannot run code.
-* Robustness: an entry is written to a temporary file and renamed into place,
-  so concurrent writers and interrupted runs never leave a partial entry
-  under its final name; an entry that cannot be read is a miss and is
-  rewritten.
+* Packs, not a file per entry: creating a file costs more than parsing a
+  small C file on some file systems (0.4 ms here, 1,300 files for Xen), so
+  each process keeps the entries it makes and writes them as one pack when
+  its run ends (``flush``); a run reads every pack of its folder once.  When
+  there are more than ``MAX_PACKS``, a run merges them into one.
+* Robustness: a pack is written to a temporary file and renamed into place,
+  so concurrent writers and interrupted runs never leave a partial pack
+  under its final name; a pack or entry that cannot be read is a miss and
+  its entries are written again.
 
 Only facts that depend on nothing but the text are cached: the semantic layer
 (which depends on compile commands) and patch hunk images are not.
@@ -27,6 +32,7 @@ import io
 import itertools
 import os
 import pickle
+import time
 from pathlib import Path
 
 from .frontend.facts import FileFacts, LazyLines
@@ -137,8 +143,21 @@ def decode(blob: bytes, path: str, text: str) -> FileFacts:
     return facts
 
 
+class _PackUnpickler(SafeUnpickler):
+    """A pack is a dict of str keys to bytes blobs: no class at all."""
+
+    modules = frozenset()
+
+    def find_class(self, module: str, name: str):
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a pack")
+
+
 class FactsCache:
-    """Facts by content under ``directory``/<namespace>/<key[:2]>/<key>."""
+    """Facts by content key, in packs ``directory``/<namespace>/<time>-<pid>-<n>.pack."""
+
+    MAX_PACKS = 8
+    # Above this many bytes of entries, merging keeps only what this run used.
+    MAX_BYTES = 64 << 20
 
     def __init__(self, directory: Path | None = None):
         self.root = (directory or default_directory()).resolve()
@@ -146,9 +165,10 @@ class FactsCache:
         self.hits = 0
         self.misses = 0
         self.write_errors = 0
-
-    def _entry(self, key: str) -> Path:
-        return self.folder / key[:2] / key
+        self._stored: dict[str, bytes] | None = None  # every pack's entries, read on first use
+        self._packs: list[Path] = []
+        self._used: set[str] = set()
+        self._new: dict[str, bytes] = {}
 
     def inside(self, paths) -> bool:
         """Would the cache write into one of the trees ``paths`` (files are not trees)?"""
@@ -158,24 +178,67 @@ class FactsCache:
                 return True
         return False
 
+    def _entries(self) -> dict[str, bytes]:
+        if self._stored is None:
+            self._stored, self._packs = {}, []
+            try:
+                packs = sorted(self.folder.glob("*.pack"))  # oldest first: newer entries win
+            except OSError:
+                packs = []
+            for pack in packs:
+                try:
+                    entries = _PackUnpickler(io.BytesIO(pack.read_bytes())).load()
+                except Exception:  # damaged, or merged away by another run meanwhile
+                    continue
+                if isinstance(entries, dict):
+                    self._stored.update(entries)
+                    self._packs.append(pack)
+        return self._stored
+
     def get(self, key: str, path: str, text: str) -> FileFacts | None:
-        entry = self._entry(key)
+        blob = self._entries().get(key)
         try:
-            blob = entry.read_bytes()
-        except OSError:
-            self.misses += 1
-            return None
-        try:
-            facts = decode(blob, path, text)
+            facts = decode(blob, path, text) if isinstance(blob, bytes) else None
         except Exception:  # truncated, corrupt or foreign: parse again, rewrite
+            facts = None
+        if facts is None:
             self.misses += 1
             return None
         self.hits += 1
+        self._used.add(key)
         return facts
 
     def put(self, key: str, facts: FileFacts) -> None:
         self.put_blob(key, encode(facts))
 
     def put_blob(self, key: str, blob: bytes) -> None:
-        if not write_atomically(self._entry(key), blob):
-            self.write_errors += 1
+        """Keep an entry for ``flush``."""
+        self._new[key] = blob
+
+    def flush(self, merge: bool = True) -> None:
+        """Write the entries put since the last flush as one pack.  With
+        ``merge`` (one process of a run, never its workers), too many packs
+        are merged into this one and removed."""
+        if not self._new:
+            return
+        entries, self._new = self._new, {}
+        count = len(entries)
+        stored = self._entries()
+        merged = merge and len(self._packs) >= self.MAX_PACKS
+        if merged:
+            kept = {**stored, **entries}
+            if sum(len(blob) for blob in kept.values()) > self.MAX_BYTES:
+                kept = {key: stored[key] for key in self._used if key in stored} | entries
+            entries = kept
+        name = f"{time.time_ns():020d}-{os.getpid()}-{next(_temporary_names)}.pack"
+        if not write_atomically(self.folder / name, pickle.dumps(entries, protocol=5)):
+            self.write_errors += count
+            return
+        stored.update(entries)
+        if merged:
+            for pack in self._packs:
+                try:
+                    pack.unlink()
+                except OSError:
+                    pass  # another run merged it first
+            self._packs = [self.folder / name]

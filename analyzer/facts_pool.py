@@ -60,9 +60,17 @@ def gather_facts(items: Sequence[tuple[str, str]], jobs: int = 1,
             cache.put(keys[i], one)
         return one
 
+    def analyse_encoded(i: int) -> bytes:  # a worker's: the pipe and the cache take the same bytes
+        blob = encode(file_facts(*items[i], layer=layers[i]))
+        if cache is not None:
+            cache.put_blob(keys[i], blob)
+        return blob
+
     if jobs <= 1 or len(missing) < MIN_FILES_FOR_WORKERS or not hasattr(os, "fork"):
         for i in missing:
             facts[i] = analyse(i)
+        if cache is not None:
+            cache.flush()
         return facts  # type: ignore[return-value]
 
     missing.sort(key=lambda i: -LAYER_COST[layers[i]] * len(items[i][1]))
@@ -72,7 +80,9 @@ def gather_facts(items: Sequence[tuple[str, str]], jobs: int = 1,
 
     def work() -> bytes:
         errors_before = cache.write_errors if cache is not None else 0
-        done = [(i, encode(analyse(i))) for task in queue for i in tasks[task]]
+        done = [(i, analyse_encoded(i)) for task in queue for i in tasks[task]]
+        if cache is not None:
+            cache.flush(merge=False)  # its own pack; the parent merges
         errors = cache.write_errors - errors_before if cache is not None else 0
         return pickle.dumps((done, errors), protocol=5)
 
@@ -99,6 +109,8 @@ def gather_facts(items: Sequence[tuple[str, str]], jobs: int = 1,
     for i in missing:
         if facts[i] is None:
             facts[i] = analyse(i)
+    if cache is not None:
+        cache.flush()
     return facts  # type: ignore[return-value]
 
 

@@ -82,18 +82,19 @@ def test_a_changed_file_is_parsed_again(cache_dir):
     assert "added_later" in {o.name for o in facts.objects}
 
 
-@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "foreign-pickle"])
-def test_a_damaged_entry_is_a_miss_and_is_rewritten(cache_dir, damage):
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "foreign-pickle", "bad-entry"])
+def test_a_damaged_pack_is_a_miss_and_is_written_again(cache_dir, damage):
     path, text = fixture_items()[0]
     cache = FactsCache(cache_dir)
     gather_facts([(path, text)], cache=cache)
-    entry = cache._entry(content_key(text))
-    blob = entry.read_bytes()
-    entry.write_bytes({
+    [pack] = list(cache.folder.glob("*.pack"))
+    blob = pack.read_bytes()
+    pack.write_bytes({
         "truncate": lambda: blob[: len(blob) // 2],
         "garbage": lambda: os.urandom(200),
         "empty": lambda: b"",
         "foreign-pickle": _evil_pickle,  # would run a command if unpickled
+        "bad-entry": lambda: pickle.dumps({content_key(text): _evil_pickle()}),
     }[damage]())
     again = FactsCache(cache_dir)
     assert gather_facts([(path, text)], cache=again) == [file_facts(path, text)]
@@ -101,6 +102,18 @@ def test_a_damaged_entry_is_a_miss_and_is_rewritten(cache_dir, damage):
     third = FactsCache(cache_dir)
     gather_facts([(path, text)], cache=third)
     assert third.hits == 1
+
+
+def test_many_packs_are_merged_into_one(cache_dir):
+    items = fixture_items()
+    for k in range(FactsCache.MAX_PACKS + 2):  # each run adds one changed file
+        gather_facts([items[0], (f"edit{k}.c", f"int edited_{k};\n")], cache=FactsCache(cache_dir))
+    packs = list(FactsCache(cache_dir).folder.glob("*.pack"))
+    assert 1 <= len(packs) <= FactsCache.MAX_PACKS
+    warm = FactsCache(cache_dir)
+    gather_facts([(f"edit{k}.c", f"int edited_{k};\n") for k in range(FactsCache.MAX_PACKS + 2)],
+                 cache=warm)
+    assert warm.misses == 0
 
 
 class _Evil:
@@ -113,32 +126,34 @@ def _evil_pickle() -> bytes:
 
 
 def _hammer(folder: str, key: str, blob: bytes, rounds: int) -> None:
-    cache = FactsCache(Path(folder))
-    for _ in range(rounds):
+    for _ in range(rounds):  # a pack per round; every few rounds, a merge
+        cache = FactsCache(Path(folder))
         cache.put_blob(key, blob)
+        cache.flush()
 
 
-def test_concurrent_writers_never_expose_a_partial_entry(cache_dir):
+def test_concurrent_writers_never_expose_a_partial_pack(cache_dir):
     path, text = max(fixture_items(), key=lambda item: len(item[1]))
     expected = file_facts(path, text)
     key = content_key(text)
     blob = cache_mod.encode(expected)
     context = multiprocessing.get_context("fork")
-    writers = [context.Process(target=_hammer, args=(str(cache_dir), key, blob, 200)) for _ in range(3)]
+    writers = [context.Process(target=_hammer, args=(str(cache_dir), key, blob, 100)) for _ in range(3)]
     for w in writers:
         w.start()
-    reader = FactsCache(cache_dir)
     seen = 0
     while any(w.is_alive() for w in writers):
-        got = reader.get(key, path, text)
+        got = FactsCache(cache_dir).get(key, path, text)
         if got is not None:
             assert got == expected
             seen += 1
     for w in writers:
         w.join()
         assert w.exitcode == 0
-    assert reader.get(key, path, text) == expected
+    assert FactsCache(cache_dir).get(key, path, text) == expected
+    assert seen > 0
     assert not [p for p in cache_dir.rglob(".tmp-*")]  # no temporary file left behind
+    assert len(list(cache_dir.rglob("*.pack"))) <= FactsCache.MAX_PACKS + 3
 
 
 def test_an_unwritable_cache_does_not_fail_a_check(tmp_path):
