@@ -80,6 +80,8 @@ def _layered(facts: FileFacts, text: str, stats: ParseStats, semantic=None) -> F
 
 def run_rules(project: ProjectFacts, paths: Iterable[str], rules: Sequence[Rule]) -> list[Finding]:
     findings: list[Finding] = []
+    paths = list(paths)
+    project.prepare(paths)
     for path in paths:
         facts = project.files[path]
         for rule in rules:

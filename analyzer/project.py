@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from .frontend.facts import FileFacts, PerCpuDecl
 
@@ -23,7 +24,7 @@ class ProjectFacts:
     # list, where "declared elsewhere" can only mean "in the given headers".
     whole_tree: bool = False
     _percpu: dict[str, list[tuple[str, PerCpuDecl]]] | None = None
-    # name -> paths spelling it, for the names of file-scope objects.
+    # name -> paths spelling it, for the names rules asked about.
     _spellers: dict[str, list[str]] | None = None
 
     def add(self, facts: FileFacts) -> None:
@@ -45,24 +46,51 @@ class ProjectFacts:
             self._percpu = dict(index)
         return self._percpu
 
+    def prepare(self, paths: Iterable[str]) -> None:
+        """Index what rules will ask about the files in ``paths``: which files
+        spell the names of their file-scope objects."""
+        self.index_uses({obj.name for path in paths for obj in self.files[path].objects})
+
+    def index_uses(self, names: set[str]) -> None:
+        """Find the files spelling each of ``names``.
+
+        Many names (a whole tree: hundreds of objects) take one pass that
+        splits every file's identifiers once and intersects; a few names (a
+        patch against a tree, checked once per patch of a series) take a set
+        lookup per file and name, in sets kept for the whole run.
+        """
+        spellers = self._spellers if self._spellers is not None else {}
+        self._spellers = spellers
+        names = {name for name in names if name not in spellers}
+        if len(names) > _FEW_NAMES:
+            found: dict[str, list[str]] = {name: [] for name in names}
+            for path, identifiers in self.identifier_files.items():
+                for spelled in names.intersection(identifiers.split()):
+                    found[spelled].append(path)
+            spellers.update(found)
+            return
+        for name in names:
+            spellers[name] = [path for path, identifiers in self.identifier_files.items()
+                              if name in _words(identifiers)]
+
     def used_outside(self, name: str, path: str, headers_only: bool = False) -> bool:
         """Does a file other than ``path`` spell ``name`` (only headers: declare it)?"""
-        spellers = self._spellers_of(name)
+        if self._spellers is None or name not in self._spellers:
+            self.index_uses({name})
         return any(other != path and (not headers_only or other.endswith(".h"))
-                   for other in spellers)
+                   for other in self._spellers[name])
 
-    def _spellers_of(self, name: str) -> list[str]:
-        # Rules ask about file-scope objects; one pass over every file's
-        # identifiers answers for all of them at once (a set intersection per
-        # file), where asking file by file would split each file per name.
-        if self._spellers is None:
-            wanted = {obj.name for facts in self.files.values() for obj in facts.objects}
-            spellers: dict[str, list[str]] = {name: [] for name in wanted}
-            for path, identifiers in self.identifier_files.items():
-                for spelled in wanted.intersection(identifiers.split()):
-                    spellers[spelled].append(path)
-            self._spellers = spellers
-        if name not in self._spellers:  # not an object's name: one scan for it alone
-            self._spellers[name] = [path for path, identifiers in self.identifier_files.items()
-                                    if name in identifiers.split()]
-        return self._spellers[name]
+
+# Up to this many names, looking each up in every file's word set beats
+# splitting every file's identifiers again.
+_FEW_NAMES = 64
+# Identifiers string -> its words; shared by every project of a run (a series
+# review builds one project per patch over the same tree).
+_WORD_SETS: dict[str, frozenset[str]] = {}
+
+
+def _words(identifiers: str) -> frozenset[str]:
+    words = _WORD_SETS.get(identifiers)
+    if words is None:
+        words = _WORD_SETS[identifiers] = frozenset(identifiers.split())
+    return words
