@@ -17,7 +17,6 @@ naming the file: a typo must never silently switch a check off.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,6 +86,8 @@ def normalise_release(value: object, source: str) -> str:
 
 
 def _table(path: Path) -> dict | None:
+    import tomllib  # only when there is a configuration file
+
     raw = read_input(path)
     try:
         data = tomllib.loads(raw.decode("utf-8"))

@@ -20,10 +20,18 @@ from analyzer.findings import Finding
 class Gate:
     config: Config
     root: Path  # the directory finding paths are relative to
-    known: set[str] = field(default_factory=set)
     saf: dict[str, frozenset[str]] = field(default_factory=dict)
     baseline: Counter | None = None
     baseline_path: Path | None = None
+    _known: set[str] | None = None
+
+    @property
+    def known(self) -> set[str]:
+        """Every rule id; read only when a suppression or safe.json names ids
+        (it loads every rule's documentation)."""
+        if self._known is None:
+            self._known = known_rule_ids()
+        return self._known
 
 
 def prepare(args, start: Path, root: Path | None = None) -> Gate:
@@ -31,11 +39,10 @@ def prepare(args, start: Path, root: Path | None = None) -> Gate:
     from analyzer.suppressions import find_safe_json, load_safe_json
 
     config = load_config(start, getattr(args, "config", None))
-    known = known_rule_ids()
-    gate = Gate(config=config, root=(root or Path.cwd()), known=known)
+    gate = Gate(config=config, root=(root or Path.cwd()))
     safe_json = find_safe_json(start)
     if safe_json is not None:
-        gate.saf = load_safe_json(safe_json, known)
+        gate.saf = load_safe_json(safe_json, gate.known)
     if getattr(args, "baseline", None):
         from analyzer.baseline import read_baseline
 
@@ -83,6 +90,8 @@ def apply(gate: Gate, findings: list[Finding], texts: dict[str, str],
     problems: list[Finding] = []
     scanned = {}
     for path, text in texts.items():
+        if "xenlint:" not in text and not (gate.saf and "SAF-" in text):
+            continue  # nothing to scan: the common case, without loading the rule ids
         found = scan(path, text, gate.known, gate.saf)
         scanned[path] = found
         problems.extend(p for p in found.problems
