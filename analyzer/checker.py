@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from .findings import Finding
 from .frontend.facts import FileFacts
 from .frontend.identifiers import spelled_identifiers
-from .inputs.sources import FileSelection, read_source
+from .errors import InputError
+from .inputs.sources import FileSelection, SourceTexts, read_input, read_source
+from .suppressions import has_marker
 from .project import ProjectFacts
 from .rule import Rule
 
@@ -50,9 +52,9 @@ class CheckResult:
     stats: ParseStats = field(default_factory=ParseStats)
     notes: list[str] = field(default_factory=list)
     files_checked: int = 0
-    # Checked files' texts by path, read once here for whoever reports (the
-    # gate reads suppression comments in them); never stored in a cache.
-    texts: dict[str, str] = field(default_factory=dict)
+    # Checked files' texts by path (a SourceTexts), read once here for whoever
+    # reports (the gate reads suppression comments in them); never stored in a cache.
+    texts: Mapping[str, str] = field(default_factory=dict)
 
 
 def analyse(path: str, text: str, stats: ParseStats,
@@ -103,29 +105,48 @@ def check_selection(selection: FileSelection, rules: Sequence[Rule], *, whole_tr
                     base: Path | None = None, semantic=None, jobs: int = 1,
                     cache=None) -> CheckResult:
     """Check ``selection``; ``jobs`` > 1 parses on that many processes and
-    ``cache`` (an analyzer.cache.FactsCache) reuses facts of unchanged files.
-    The result does not depend on either."""
+    ``cache`` (an analyzer.cache.FactsCache) reuses facts of unchanged files
+    and the whole answer for an unchanged input.  The result does not depend
+    on either."""
     from .facts_pool import gather_facts
 
     checked = [display_path(path, base) for path in selection.files]
+    paths = dict(zip(checked, selection.files))
+    rule_ids = [r.id for r in rules]
+    use_cache = cache is not None and semantic is None  # semantic facts depend on more than texts
+    if use_cache:
+        from . import results_cache
+
+        # Nothing changed since a run with these files: its answer, unread.
+        every_path = list(selection.files) + list(selection.context)
+        status_key = results_cache.status_key(
+            checked + [display_path(p, base) for p in selection.context], rule_ids, whole_tree)
+        unchanged = results_cache.load_by_status(cache, status_key, every_path)
+        if unchanged is not None and isinstance(unchanged[0], CheckResult):
+            stored, marked = unchanged
+            stored.notes[:0] = selection.notes
+            stored.texts = SourceTexts(paths, marked=set(marked))
+            return stored
+        statuses = [results_cache.file_status(p) for p in every_path]  # before reading
     texts = [read_source(path) for path in selection.files]
     context: list[tuple[str, str | None]] = []
     unread: list[str] = []
     for path in selection.context:
         try:
-            context.append((display_path(path, base), path.read_bytes().decode("utf-8", "replace")))
-        except OSError as exc:
+            context.append((display_path(path, base), read_input(path).decode("utf-8", "replace")))
+        except InputError as exc:
             context.append((display_path(path, base), None))
-            unread.append(f"{path}: not read ({exc.strerror})")
+            unread.append(f"{path}: not read ({exc.problem})")
+    all_texts = SourceTexts(paths, dict(zip(checked, texts)))
     key = None
-    if cache is not None and semantic is None:  # unchanged input: the last answer
-        from . import results_cache
-
-        key = results_cache.run_key(checked, texts, context, [r.id for r in rules], whole_tree)
+    if use_cache:  # unchanged contents: the last answer
+        key = results_cache.run_key(checked, texts, context, rule_ids, whole_tree)
+        marked = [name for name, text in zip(checked, texts) if has_marker(text)]
+        results_cache.store_status(cache, status_key, statuses, key, marked)
         stored = results_cache.load(cache, key)
         if isinstance(stored, CheckResult):
             stored.notes[:0] = selection.notes
-            stored.texts = dict(zip(checked, texts))
+            stored.texts = all_texts
             return stored
     result = CheckResult(notes=unread)
     project = ProjectFacts(whole_tree=whole_tree)
@@ -140,5 +161,5 @@ def check_selection(selection: FileSelection, rules: Sequence[Rule], *, whole_tr
     if key is not None:
         results_cache.store(cache, key, result)
     result.notes[:0] = selection.notes
-    result.texts = dict(zip(checked, texts))
+    result.texts = all_texts
     return result

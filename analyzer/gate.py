@@ -83,14 +83,16 @@ def apply(gate: Gate, findings: list[Finding], texts: dict[str, str],
     comments are read there); with ``added`` (a patch's added lines), problems
     with suppression comments are reported only where the patch added them.
     """
-    from analyzer.suppressions import scan
+    from analyzer.suppressions import has_marker, scan
 
     notes: list[str] = []
     kept: list[Finding] = []
     problems: list[Finding] = []
     scanned = {}
-    for path, text in texts.items():
-        if "xenlint:" not in text and not (gate.saf and "SAF-" in text):
+    marked = getattr(texts, "marked", None)  # SourceTexts of an unchanged tree know them
+    for path in (marked if marked is not None else texts):
+        text = texts[path]
+        if not has_marker(text, bool(gate.saf)):
             continue  # nothing to scan: the common case, without loading the rule ids
         found = scan(path, text, gate.known, gate.saf)
         scanned[path] = found

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import pickle
+import time
 from pathlib import Path
 
 from .cache import FactsCache, SafeUnpickler, content_key, write_atomically
@@ -75,8 +77,11 @@ KEEP = 16
 
 
 def store(cache: FactsCache, key: str, result) -> None:
-    entry = _entry(cache, key)
-    if not write_atomically(entry, pickle.dumps(result, protocol=5)):
+    _write_keeping_newest(cache, _entry(cache, key), pickle.dumps(result, protocol=5))
+
+
+def _write_keeping_newest(cache: FactsCache, entry: Path, blob: bytes) -> None:
+    if not write_atomically(entry, blob):
         cache.write_errors += 1
         return
     try:
@@ -85,3 +90,64 @@ def store(cache: FactsCache, key: str, result) -> None:
             old.unlink()
     except OSError:
         pass  # another run pruned them first
+
+
+# Unchanged files, known without reading them -------------------------------
+#
+# Reading and hashing every file of a tree is most of what an unchanged
+# re-check costs.  Like git's index, a run also records each file's status
+# (size, modification and change times, inode) under a key made of the file
+# names alone; the next run stats the files, and when every status is the
+# same it takes the results stored under the content key of that run.  The
+# change time cannot be set back by a program, so an edit that restores the
+# modification time is still seen.  A file modified within two seconds
+# before its status was recorded may have changed again within the same
+# clock tick, so such an entry is never trusted (git's "racy" rule).
+
+RACY_NS = 2_000_000_000
+
+
+def status_key(names: list[str], rule_ids: list[str], whole_tree: bool) -> str:
+    from . import __version__
+
+    digest = hashlib.sha256(f"status|{__version__}|{code_digest()}|{whole_tree}|"
+                            f"{','.join(rule_ids)}".encode())
+    for name in names:
+        digest.update(f"\0{name}".encode())
+    return digest.hexdigest()
+
+
+def file_status(path: Path) -> tuple[int, ...] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+
+def store_status(cache: FactsCache, key: str, statuses: list, result_key: str,
+                 marked: list[str]) -> None:
+    """Record the statuses taken before the files were read, with the content key."""
+    entry = {"statuses": statuses, "result": result_key, "marked": marked,
+             "recorded_ns": time.time_ns()}
+    _write_keeping_newest(cache, cache.root / "status" / key, pickle.dumps(entry, protocol=5))
+
+
+def load_by_status(cache: FactsCache, key: str, paths: list[Path]):
+    """(stored CheckResult, names of files holding suppression markers) when
+    no file in ``paths`` changed since the recorded run, else None."""
+    try:
+        entry = SafeUnpickler(io.BytesIO((cache.root / "status" / key).read_bytes())).load()
+        statuses, result_key, marked = entry["statuses"], entry["result"], entry["marked"]
+        racy_after = entry["recorded_ns"] - RACY_NS
+    except Exception:  # missing, truncated, corrupt or foreign
+        return None
+    if len(statuses) != len(paths):
+        return None
+    for path, recorded in zip(paths, statuses):
+        if recorded is not None and recorded[1] >= racy_after:
+            return None
+        if file_status(path) != recorded:
+            return None
+    result = load(cache, result_key)
+    return (result, marked) if result is not None else None

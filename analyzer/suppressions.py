@@ -129,6 +129,11 @@ def _problem(rule_id: str, path: str, line: int, col: int, message: str, source:
                    message=message, source=source)
 
 
+def has_marker(text: str, saf: bool = True) -> bool:
+    """Can ``text`` hold a suppression ("xenlint:" or, with safe.json, "SAF-")?"""
+    return "xenlint:" in text or (saf and "SAF-" in text)
+
+
 def scan(path: str, text: str, known: set[str],
          saf: dict[str, frozenset[str]] | None = None) -> FileSuppressions:
     """The suppressions in one file's text, and the malformed ones as findings."""

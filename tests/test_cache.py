@@ -249,3 +249,63 @@ def test_damaged_results_are_computed_again(tmp_path, cache_dir):
     for entry in (cache_dir / "results").iterdir():
         entry.write_bytes(b"\x80\x05truncated")
     assert xenlint("check", str(tree), "--format", "json").out == first.out
+
+
+# Unchanged files known by their status, without reading them -----------------
+
+def aged_tree(tmp_path) -> Path:
+    """small_tree with a suppressed finding, every file last modified an hour ago."""
+    tree = small_tree(tmp_path)
+    (tree / "xen" / "c.c").write_text(
+        "int quiet_flag; /* xenlint: ignore[XL106] -- poked by the debugger */\n")
+    hour_ago = os.stat(tree).st_mtime_ns - 3600 * 10**9
+    for path in tree.rglob("*"):
+        os.utime(path, ns=(hour_ago, hour_ago))
+    return tree
+
+
+def count_reads(monkeypatch) -> list[str]:
+    from analyzer import checker
+    from analyzer.inputs import sources
+
+    reads: list[str] = []
+
+    def counting(path):
+        reads.append(Path(path).name)
+        return sources.decode_source(sources.read_input(Path(path)), str(path))
+
+    monkeypatch.setattr(checker, "read_source", counting)
+    monkeypatch.setattr(sources, "read_source", counting)
+    return reads
+
+
+def test_an_unchanged_tree_is_answered_without_reading_unmarked_files(tmp_path, cache_dir, monkeypatch):
+    tree = aged_tree(tmp_path)
+    check = ("check", str(tree), "--format", "json")
+    first = xenlint(*check)
+    assert hits(first) == {("XL106", 1)}
+    reads = count_reads(monkeypatch)
+    again = xenlint(*check)
+    assert again.out == first.out and again.code == first.code
+    assert reads == ["c.c"]  # only the file whose suppression comment the gate must read
+
+
+def test_an_edit_that_restores_the_modification_time_is_still_seen(tmp_path, cache_dir):
+    tree = aged_tree(tmp_path)
+    check = ("check", str(tree), "--format", "json")
+    assert hits(xenlint(*check)) == {("XL106", 1)}
+    b_c = tree / "xen" / "b.c"
+    before = os.stat(b_c)
+    b_c.write_text("void f(void) { shared_xount++; }\n")  # same size
+    os.utime(b_c, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(b_c).st_size == before.st_size
+    assert hits(xenlint(*check)) == {("XL106", 1), ("XL106", 2)}
+
+
+def test_recently_modified_files_are_read_again(tmp_path, cache_dir, monkeypatch):
+    tree = small_tree(tmp_path)  # just written: within the racy window
+    check = ("check", str(tree), "--format", "json")
+    first = xenlint(*check)
+    reads = count_reads(monkeypatch)
+    assert xenlint(*check).out == first.out
+    assert sorted(reads) == ["a.c", "b.c"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,3 +92,30 @@ def select_files(paths: list[str]) -> FileSelection:
         else:
             raise InputError(raw, "not a C source file (expected *.c or *.h)")
     return selection
+
+
+class SourceTexts(Mapping):
+    """Checked files' texts by display name, each read on first use.
+
+    ``marked`` names the files that hold a suppression marker when that is
+    known without reading them (an unchanged tree), else it is None and a
+    reader looks at every text.
+    """
+
+    def __init__(self, paths: dict[str, Path], texts: dict[str, str] | None = None,
+                 marked: set[str] | None = None):
+        self._paths = paths
+        self._texts = dict(texts or {})
+        self.marked = marked
+
+    def __getitem__(self, name: str) -> str:
+        text = self._texts.get(name)
+        if text is None:
+            text = self._texts[name] = read_source(self._paths[name])
+        return text
+
+    def __iter__(self):
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
