@@ -58,13 +58,14 @@ def walk_tree(root: Path, skipped: list[Path] | None = None) -> tuple[list[Path]
     c_files, context = [], []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
+        folder = Path(dirpath)  # joining to it parses only the name: half the cost
         for name in sorted(filenames):
             if name.endswith(C_SUFFIXES):
-                c_files.append(Path(dirpath, name))
+                c_files.append(folder / name)
             elif name.endswith(CONTEXT_SUFFIXES):
-                context.append(Path(dirpath, name))
+                context.append(folder / name)
             elif skipped is not None:
-                skipped.append(Path(dirpath, name))
+                skipped.append(folder / name)
     return c_files, context
 
 
