@@ -1,7 +1,9 @@
 """The front end's fast paths give exactly what the plain algorithms give.
 
 * extract: a tree-sitter query, gated by the words each node kind needs,
-  replaces a Python pre-order walk over every node;
+  replaces a Python pre-order walk over every node, and skips the bodies of
+  functions that spell none of them (only address-of facts there, which no
+  rule reads outside registering functions, may differ);
 * syntax: attribute macros are found by scanning for "__" instead of one
   alternation of thirty words.
 The plain versions live here, as oracles.
@@ -10,6 +12,7 @@ The plain versions live here, as oracles.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -103,6 +106,18 @@ def facts_three_ways(path: str, text: str):
     return fast, ungated, plain
 
 
+def assert_same_facts(fast, plain, where=""):
+    """The gated walk skips the bodies of quiet functions (extract.quiet_functions):
+    it may miss address-of facts there, and only there, since rules read them
+    only in functions that register.  Every other fact is the same."""
+    registering = {c.site.function for c in plain.calls
+                   if c.args and c.args[0] == extract.REGISTER_OP}
+    missed = [a for a in plain.addresses if a not in fast.addresses]
+    assert all(a in plain.addresses for a in fast.addresses), where
+    assert not [a for a in missed if a.site.function in registering or a.site.function is None], where
+    assert replace(fast, addresses=[]) == replace(plain, addresses=[]), where
+
+
 def fixture_files() -> list[Path]:
     files = walk_tree(FIXTURES)[0]
     assert len(files) > 10
@@ -113,7 +128,8 @@ def fixture_files() -> list[Path]:
 def test_query_walk_equals_plain_walk_on_fixtures(path):
     text = read_source(path)
     fast, ungated, plain = facts_three_ways(str(path), text)
-    assert fast == ungated == plain
+    assert ungated == plain
+    assert_same_facts(fast, plain)
     assert syntax.blank_attributes(text) == plain_blank(text)
 
 
@@ -125,7 +141,8 @@ def test_query_walk_equals_plain_walk_on_real_guest_code(real_xen_tree):
     for path in files:
         text = read_source(path)
         fast, ungated, plain = facts_three_ways(str(path), text)
-        assert fast == ungated == plain, path
+        assert ungated == plain, path
+        assert_same_facts(fast, plain, path)
         assert syntax.blank_attributes(text) == plain_blank(text), path
 
 
@@ -159,4 +176,5 @@ def test_blanking_equals_plain_blanking_on_generated_text(text):
 ]), max_size=60).map("".join))
 def test_query_walk_equals_plain_walk_on_generated_code(text):
     fast, ungated, plain = facts_three_ways("gen.c", text)
-    assert fast == ungated == plain
+    assert ungated == plain
+    assert_same_facts(fast, plain)

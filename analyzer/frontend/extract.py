@@ -130,9 +130,59 @@ def _depth(node: Node) -> int:
     return depth
 
 
+_FILE_SCOPE_BLOCKS = frozenset({"preproc_if", "preproc_ifdef", "preproc_else", "preproc_elif",
+                                 "preproc_elifdef"})
+
+
+def quiet_functions(tree: SyntaxTree) -> list[Node]:
+    """Function definitions at file scope whose text spells no gate word and
+    no name of a function that registers a vcpu_info area, in text order.
+
+    Such a body can only hold address-of facts, and rules read those only in
+    functions that register (which spell VCPUOP_register_vcpu_info), so the
+    walk takes just their Function entry.  Most of a hypervisor file that
+    mentions vcpu_info is functions that don't.
+    """
+    functions, stack = [], [tree.root]
+    while stack:
+        for child in stack.pop().children:
+            if child.type == "function_definition":
+                functions.append(child)
+            elif child.type in _FILE_SCOPE_BLOCKS:
+                stack.append(child)
+    source = tree.source
+    bodies = [source[f.start_byte:f.end_byte] for f in functions]
+    words = list(_GATE_WORDS)
+    register = REGISTER_OP.encode()
+    for function, body in zip(functions, bodies):  # a registering function's callers count
+        if register in body:
+            name, _, _ = _declarator_name(function.child_by_field_name("declarator"))
+            if name:
+                words.append(name.encode())
+    quiet = [f for f, body in zip(functions, bodies) if not any(w in body for w in words)]
+    quiet.sort(key=lambda n: n.start_byte)
+    return quiet
+
+
+def _captures(tree: SyntaxTree, gate: bool) -> list[Node]:
+    """Captured nodes; gated, without what lies inside quiet functions (but with them)."""
+    cursor = QueryCursor(_fact_query(tree.source, gate))
+    quiet = quiet_functions(tree) if gate else []
+    if not quiet:
+        return cursor.captures(tree.root).get("node", [])
+    nodes, start = list(quiet), 0
+    for end, after in [(f.start_byte, f.end_byte) for f in quiet] + [(len(tree.source), 0)]:
+        if end > start:  # the bytes between two quiet functions
+            cursor.set_byte_range(start, end)
+            nodes += cursor.captures(tree.root).get("node", [])
+        start = after
+    # A match may reach past its range: keep each node once.
+    return list({(n.start_byte, n.end_byte, n.type): n for n in nodes}.values())
+
+
 def _nodes_with_facts(tree: SyntaxTree, gate: bool = True) -> list[Node]:
     """The nodes a pre-order walk would stop at, in pre-order."""
-    nodes = QueryCursor(_fact_query(tree.source, gate)).captures(tree.root).get("node", [])
+    nodes = _captures(tree, gate)
     nodes.sort(key=lambda n: (n.start_byte, -n.end_byte))
     # A node and its only child can span the same bytes: the parent comes first.
     i = 0

@@ -2,7 +2,9 @@
 
 * statements: a file that spells a word of the vcpu_info protocol gets the
   full syntax parse; every statement-level fact (legacy indexing, mapping
-  calls, registrations, guards) needs one of these words.
+  calls, registrations, guards) needs one of these words.  Within the file,
+  the walk skips the bodies of functions that spell none of them
+  (extract.quiet_functions).
 * declarations: any other .c file can only contribute file-scope objects
   (XL106) and per-CPU declarations.  It is parsed as a skeleton holding just
   its candidate file-scope declarations at their own line numbers, which is a
