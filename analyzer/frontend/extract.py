@@ -141,7 +141,8 @@ def quiet_functions(tree: SyntaxTree) -> list[Node]:
     Such a body can only hold address-of facts, and rules read those only in
     functions that register (which spell VCPUOP_register_vcpu_info), so the
     walk takes just their Function entry.  Most of a hypervisor file that
-    mentions vcpu_info is functions that don't.
+    mentions vcpu_info is functions that don't.  (A function defined inside
+    one, which only GNU C allows and Xen never does, gets no entry.)
     """
     functions, stack = [], [tree.root]
     while stack:
@@ -159,7 +160,9 @@ def quiet_functions(tree: SyntaxTree) -> list[Node]:
             name, _, _ = _declarator_name(function.child_by_field_name("declarator"))
             if name:
                 words.append(name.encode())
-    quiet = [f for f, body in zip(functions, bodies) if not any(w in body for w in words)]
+    # A region the parser recovered from is walked whole: its nesting is a guess.
+    quiet = [f for f, body in zip(functions, bodies)
+             if not f.has_error and not any(w in body for w in words)]
     quiet.sort(key=lambda n: n.start_byte)
     return quiet
 
