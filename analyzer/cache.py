@@ -134,12 +134,14 @@ def encode(facts: FileFacts) -> bytes:
         facts.path, facts.lines = path, lines
 
 
-def decode(blob: bytes, path: str, text: str) -> FileFacts:
+def decode(blob: bytes, path: str, source) -> FileFacts:
+    """FileFacts of ``blob`` at ``path``; ``source`` is the text, or a
+    callable that reads it when a line is first wanted."""
     facts = SafeUnpickler(io.BytesIO(blob)).load()
     if not isinstance(facts, FileFacts):
         raise pickle.UnpicklingError("not a FileFacts")
     facts.path = path
-    facts.lines = LazyLines(text)
+    facts.lines = LazyLines(source)
     return facts
 
 
@@ -207,6 +209,15 @@ class FactsCache:
         self.hits += 1
         self._used.add(key)
         return facts
+
+    def get_blob(self, key: str) -> bytes | None:
+        """The stored encoding for ``key``, not yet checked (decode checks it)."""
+        blob = self._entries().get(key)
+        if isinstance(blob, bytes):
+            self.hits += 1
+            return blob
+        self.misses += 1
+        return None
 
     def put(self, key: str, facts: FileFacts) -> None:
         self.put_blob(key, encode(facts))

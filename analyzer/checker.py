@@ -64,8 +64,9 @@ def analyse(path: str, text: str, stats: ParseStats,
     return _layered(file_facts(path, text, hunk_functions), text, stats, semantic)
 
 
-def _layered(facts: FileFacts, text: str, stats: ParseStats, semantic=None) -> FileFacts:
-    """Count the syntax layer's outcome and let the semantic layer add facts."""
+def _layered(facts: FileFacts, text: str | None, stats: ParseStats, semantic=None) -> FileFacts:
+    """Count the syntax layer's outcome and let the semantic layer add facts
+    (``text`` is needed only with the semantic layer)."""
     path = facts.path
     if facts.layer == "index":
         stats.index_files += 1
@@ -108,7 +109,7 @@ def check_selection(selection: FileSelection, rules: Sequence[Rule], *, whole_tr
     ``cache`` (an analyzer.cache.FactsCache) reuses facts of unchanged files
     and the whole answer for an unchanged input.  The result does not depend
     on either."""
-    from .facts_pool import gather_facts
+    from .facts_pool import Gathered, gather_facts, gather_file_facts
 
     checked = [display_path(path, base) for path in selection.files]
     paths = dict(zip(checked, selection.files))
@@ -128,7 +129,15 @@ def check_selection(selection: FileSelection, rules: Sequence[Rule], *, whole_tr
             stored.texts = SourceTexts(paths, marked=set(marked))
             return stored
         statuses = [results_cache.file_status(p) for p in every_path]  # before reading
-    texts = [read_source(path) for path in selection.files]
+    if semantic is None:  # the processes that parse read the files
+        gathered = gather_file_facts(checked, selection.files, jobs, cache)
+        texts: list[str | None] = [None] * len(checked)
+        all_texts = SourceTexts(paths, marked={n for n, m in zip(checked, gathered.marked) if m})
+    else:  # the semantic layer reads every text here anyway
+        texts = [read_source(path) for path in selection.files]
+        gathered = Gathered(gather_facts(list(zip(checked, texts)), jobs, cache),
+                            [None] * len(texts), [has_marker(t) for t in texts])
+        all_texts = SourceTexts(paths, dict(zip(checked, texts)))
     context: list[tuple[str, str | None]] = []
     unread: list[str] = []
     for path in selection.context:
@@ -137,11 +146,10 @@ def check_selection(selection: FileSelection, rules: Sequence[Rule], *, whole_tr
         except InputError as exc:
             context.append((display_path(path, base), None))
             unread.append(f"{path}: not read ({exc.problem})")
-    all_texts = SourceTexts(paths, dict(zip(checked, texts)))
     key = None
     if use_cache:  # unchanged contents: the last answer
-        key = results_cache.run_key(checked, texts, context, rule_ids, whole_tree)
-        marked = [name for name, text in zip(checked, texts) if has_marker(text)]
+        key = results_cache.run_key(checked, gathered.keys, context, rule_ids, whole_tree)
+        marked = [name for name, mark in zip(checked, gathered.marked) if mark]
         results_cache.store_status(cache, status_key, statuses, key, marked)
         stored = results_cache.load(cache, key)
         if isinstance(stored, CheckResult):
@@ -150,7 +158,7 @@ def check_selection(selection: FileSelection, rules: Sequence[Rule], *, whole_tr
             return stored
     result = CheckResult(notes=unread)
     project = ProjectFacts(whole_tree=whole_tree)
-    for facts, text in zip(gather_facts(list(zip(checked, texts)), jobs, cache), texts):
+    for facts, text in zip(gathered.facts, texts):
         project.add(_layered(facts, text, result.stats, semantic))
     for name, text in context:
         if text is not None:

@@ -1,24 +1,25 @@
-"""Syntax-layer facts of many files: cache first, then the misses shared out.
+"""Syntax-layer facts of many files, from the cache or a parse, on N processes.
 
-The texts are read before any worker starts, and workers are forked from this
-process: they inherit the texts and the loaded parser, so only results cross
-a pipe.  The files to analyse are queued costliest first (a full parse costs
-some twenty times an index read per byte), and every process, this one
-included, takes the next file from the queue when it is free: with N jobs, N
-processes work until the queue is empty, whatever the estimates got wrong.
-Each process writes its own cache entries and the workers send back the
-encoding the cache stores, so a fresh parse and a cache hit become facts by
-one code path.
+Workers are forked from this process, so they inherit the loaded parser and
+the list of files; each process (this one included) takes the next file from
+a shared queue when it is free, reads it, hashes it, looks it up in the
+cache and parses it if needed.  Only results cross a pipe: the encoding the
+cache stores, so a fresh parse and a cache hit become facts by one code
+path.  The queue is ordered costliest first (by size, .c before .h), so
+whatever the estimate gets wrong, N processes stay busy until it is empty.
+Each process writes its own cache pack.
 
 A worker that fails has the files it took analysed again here, where an
-error surfaces with its traceback like any other.  Results are in input
-order and do not depend on the number of jobs.
+error (an unreadable file, a bug) surfaces like any other.  Results are in
+input order and do not depend on the number of jobs.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from .cache import FactsCache, content_key, decode, encode
@@ -26,8 +27,6 @@ from .frontend.facts import FileFacts
 
 # Below this many files to analyse, forking costs more than it saves.
 MIN_FILES_FOR_WORKERS = 48
-# Relative cost per byte of each layer (measured on Xen 4.17's xen/ folder).
-LAYER_COST = {"statements": 20, "declarations": 2, "index": 1}
 
 
 def default_jobs() -> int:
@@ -38,49 +37,98 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+@dataclass
+class Gathered:
+    """What gathering found for each file, in input order."""
+
+    facts: list[FileFacts]
+    keys: list[str | None]  # content key (cache.content_key); None without a cache
+    marked: list[bool]  # the text holds a suppression marker (suppressions.has_marker)
+
+
 def gather_facts(items: Sequence[tuple[str, str]], jobs: int = 1,
                  cache: FactsCache | None = None) -> list[FileFacts]:
     """Facts of each (path, text) in ``items``, in the same order."""
-    from .frontend.layers import file_facts, layer_of
+    names = [name for name, _ in items]
+    texts = [text for _, text in items]
+    return _gather(names, texts.__getitem__, texts.__getitem__, [len(t) for t in texts],
+                   jobs, cache).facts
 
-    facts: list[FileFacts | None] = [None] * len(items)
-    keys: list[str | None] = [None] * len(items)
-    missing: list[int] = []
-    for i, (path, text) in enumerate(items):
+
+def gather_file_facts(names: Sequence[str], paths: Sequence[Path], jobs: int = 1,
+                      cache: FactsCache | None = None) -> Gathered:
+    """Facts of the files at ``paths`` (reported as ``names``).
+
+    Each process reads the files it takes, so reading, hashing and choosing
+    a layer run in parallel too; a file's lines are read again only if a
+    finding shows one.  An unreadable file is an InputError, raised by this
+    process even when a worker met it first.
+    """
+    from .inputs.sources import read_source
+
+    sizes = []
+    for path in paths:
+        try:
+            sizes.append(os.stat(path).st_size)
+        except OSError:
+            sizes.append(0)  # read_source names the problem when the file is taken
+
+    def text_of(i: int) -> str:
+        return read_source(paths[i])
+
+    return _gather(names, text_of, lambda i: (lambda: read_source(paths[i])), sizes, jobs, cache)
+
+
+def _gather(names: Sequence[str], text_of: Callable[[int], str],
+            lines_of: Callable[[int], str | Callable[[], str]], sizes: Sequence[int],
+            jobs: int, cache: FactsCache | None) -> Gathered:
+    from .frontend.layers import file_facts
+    from .suppressions import has_marker
+
+    count = len(names)
+    facts: list[FileFacts | None] = [None] * count
+    keys: list[str | None] = [None] * count
+    marked = [False] * count
+
+    def take(i: int) -> None:
+        """Analyse file i in this process."""
+        text = text_of(i)
+        marked[i] = has_marker(text)
         if cache is not None:
             keys[i] = content_key(text)
-            facts[i] = cache.get(keys[i], path, text)
+            facts[i] = cache.get(keys[i], names[i], text)
         if facts[i] is None:
-            missing.append(i)
-    layers = {i: layer_of(*items[i]) for i in missing}
+            facts[i] = file_facts(names[i], text)
+            if cache is not None:
+                cache.put(keys[i], facts[i])
 
-    def analyse(i: int) -> FileFacts:
-        one = file_facts(*items[i], layer=layers[i])
-        if cache is not None:
-            cache.put(keys[i], one)
-        return one
+    def take_encoded(i: int) -> tuple[int, str | None, bool, bytes]:
+        """A worker's analysis of file i: the pipe and the cache take the same bytes."""
+        text = text_of(i)
+        key = content_key(text) if cache is not None else None
+        blob = cache.get_blob(key) if cache is not None else None
+        if blob is None:
+            blob = encode(file_facts(names[i], text))
+            if cache is not None:
+                cache.put_blob(key, blob)
+        return i, key, has_marker(text), blob
 
-    def analyse_encoded(i: int) -> bytes:  # a worker's: the pipe and the cache take the same bytes
-        blob = encode(file_facts(*items[i], layer=layers[i]))
-        if cache is not None:
-            cache.put_blob(keys[i], blob)
-        return blob
-
-    if jobs <= 1 or len(missing) < MIN_FILES_FOR_WORKERS or not hasattr(os, "fork"):
-        for i in missing:
-            facts[i] = analyse(i)
+    if jobs <= 1 or count < MIN_FILES_FOR_WORKERS or not hasattr(os, "fork"):
+        for i in range(count):
+            take(i)
         if cache is not None:
             cache.flush()
-        return facts  # type: ignore[return-value]
+        return Gathered(facts, keys, marked)  # type: ignore[arg-type]
 
-    missing.sort(key=lambda i: -LAYER_COST[layers[i]] * len(items[i][1]))
-    per_task = -(-len(missing) // TaskQueue.LIMIT)  # one file a task below 16,384 files
-    tasks = [missing[k:k + per_task] for k in range(0, len(missing), per_task)]
+    # Costliest first: a .c file may need a parse, a header rarely does.
+    order = sorted(range(count), key=lambda i: -sizes[i] * (2 if names[i].endswith(".c") else 1))
+    per_task = -(-count // TaskQueue.LIMIT)  # one file a task below 16,384 files
+    tasks = [order[k:k + per_task] for k in range(0, count, per_task)]
     queue = TaskQueue(len(tasks))
 
     def work() -> bytes:
         errors_before = cache.write_errors if cache is not None else 0
-        done = [(i, analyse_encoded(i)) for task in queue for i in tasks[task]]
+        done = [take_encoded(i) for task in queue for i in tasks[task]]
         if cache is not None:
             cache.flush(merge=False)  # its own pack; the parent merges
         errors = cache.write_errors - errors_before if cache is not None else 0
@@ -90,7 +138,7 @@ def gather_facts(items: Sequence[tuple[str, str]], jobs: int = 1,
     try:
         for task in queue:
             for i in tasks[task]:
-                facts[i] = analyse(i)
+                take(i)
     except BaseException:
         for worker in workers:
             worker.stop()
@@ -104,14 +152,17 @@ def gather_facts(items: Sequence[tuple[str, str]], jobs: int = 1,
         done, write_errors = pickle.loads(result)
         if cache is not None:
             cache.write_errors += write_errors
-        for i, blob in done:
-            facts[i] = decode(blob, *items[i])
-    for i in missing:
+        for i, keys[i], marked[i], blob in done:
+            try:
+                facts[i] = decode(blob, names[i], lines_of(i))
+            except Exception:  # a damaged cache entry the worker passed on: analyse again
+                facts[i] = None
+    for i in range(count):
         if facts[i] is None:
-            facts[i] = analyse(i)
+            take(i)
     if cache is not None:
         cache.flush()
-    return facts  # type: ignore[return-value]
+    return Gathered(facts, keys, marked)  # type: ignore[arg-type]
 
 
 class TaskQueue:

@@ -47,13 +47,14 @@ class _ResultUnpickler(SafeUnpickler):
     modules = SafeUnpickler.modules | {"analyzer.findings", "analyzer.checker"}
 
 
-def run_key(checked: list[str], texts: list[str], context: list[tuple[str, str | None]],
+def run_key(checked: list[str], keys: list[str], context: list[tuple[str, str | None]],
             rule_ids: list[str], whole_tree: bool) -> str:
+    """Key of a run's answer: ``keys`` are the checked files' content keys."""
     from . import __version__
 
     digest = hashlib.sha256(f"{__version__}|{code_digest()}|{whole_tree}|{','.join(rule_ids)}".encode())
-    for name, text in zip(checked, texts):
-        digest.update(f"\0c{name}\0{content_key(text)}".encode())
+    for name, key in zip(checked, keys):
+        digest.update(f"\0c{name}\0{key}".encode())
     for name, text in context:
         digest.update(f"\0x{name}\0{content_key(text) if text is not None else '-'}".encode())
     return digest.hexdigest()

@@ -111,15 +111,18 @@ class LazyLines(Sequence):
     """A file's lines, split on first use: a whole-tree check shows lines of a
     few dozen files out of some 1,300."""
 
-    __slots__ = ("_text", "_lines")
+    __slots__ = ("_source", "_lines")
 
-    def __init__(self, text: str):
-        self._text = text
+    def __init__(self, source):
+        """``source``: the text, or a callable that reads it when first needed."""
+        self._source = source
         self._lines: list[str] | None = None
 
     def _split(self) -> list[str]:
         if self._lines is None:
-            self._lines = self._text.splitlines()
+            text = self._source if isinstance(self._source, str) else self._source()
+            self._lines = text.splitlines()
+            self._source = ""
         return self._lines
 
     def __len__(self) -> int:
