@@ -84,3 +84,16 @@ def test_real_tree_findings_do_not_depend_on_workers(real_xen_tree):
     assert one.json()["summary"]["files"] > MIN_FILES_FOR_WORKERS
     assert one.out == two.out
     assert one.code == two.code
+
+
+def test_an_unreadable_file_met_by_a_worker_is_one_line_error(tmp_path):
+    tree = tmp_path / "tree"
+    (tree / "xen").mkdir(parents=True)
+    for k in range(2 * MIN_FILES_FOR_WORKERS):
+        (tree / "xen" / f"f{k:03}.c").write_text(f"static int v{k};\n" * (k + 1))
+    (tree / "xen" / "zz_binary.c").write_bytes(b"\x7fELF\0\0\0" * 4096)  # large: taken early
+    for jobs in ("1", "2"):
+        run = xenlint("check", str(tree), "--no-cache", "-j", jobs)
+        assert run.code == 2
+        assert "zz_binary.c" in run.err and "binary" in run.err
+        assert "Traceback" not in run.err and len(run.err.strip().splitlines()) == 1
