@@ -35,13 +35,16 @@ import pickle
 import time
 from pathlib import Path
 
-from .frontend.facts import FileFacts, LazyLines
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the facts classes load only when facts are encoded or decoded
+    from .frontend.facts import FileFacts
 
 # Bump when FileFacts change meaning without their front end's source changing.
 FACTS_SCHEMA = 1
 ENV_DIR = "XENLINT_CACHE_DIR"
 _FRONTEND_SOURCES = ("facts.py", "extract.py", "syntax.py", "conditions.py")
-_FACTS_MODULE = FileFacts.__module__
+_FACTS_MODULE = "analyzer.frontend.facts"
 
 
 def default_directory() -> Path:
@@ -137,6 +140,8 @@ def encode(facts: FileFacts) -> bytes:
 def decode(blob: bytes, path: str, source) -> FileFacts:
     """FileFacts of ``blob`` at ``path``; ``source`` is the text, or a
     callable that reads it when a line is first wanted."""
+    from .frontend.facts import FileFacts, LazyLines
+
     facts = SafeUnpickler(io.BytesIO(blob)).load()
     if not isinstance(facts, FileFacts):
         raise pickle.UnpicklingError("not a FileFacts")

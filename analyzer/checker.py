@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
-from .findings import Finding
-from .frontend.facts import FileFacts
-from .frontend.identifiers import spelled_identifiers
 from .errors import InputError
+from .findings import Finding
 from .inputs.sources import FileSelection, SourceTexts, read_input, read_source
-from .suppressions import has_marker
-from .project import ProjectFacts
-from .rule import Rule
+
+if TYPE_CHECKING:  # an unchanged tree is answered without loading the facts classes
+    from .frontend.facts import FileFacts
+    from .project import ProjectFacts
+    from .rule import Rule
 
 
 @dataclass
@@ -109,8 +109,6 @@ def check_selection(selection: FileSelection, rules: Sequence[Rule], *, whole_tr
     ``cache`` (an analyzer.cache.FactsCache) reuses facts of unchanged files
     and the whole answer for an unchanged input.  The result does not depend
     on either."""
-    from .facts_pool import Gathered, gather_facts, gather_file_facts
-
     checked = [display_path(path, base) for path in selection.files]
     paths = dict(zip(checked, selection.files))
     rule_ids = [r.id for r in rules]
@@ -129,6 +127,11 @@ def check_selection(selection: FileSelection, rules: Sequence[Rule], *, whole_tr
             stored.texts = SourceTexts(paths, marked=set(marked))
             return stored
         statuses = [results_cache.file_status(p) for p in every_path]  # before reading
+    from .facts_pool import Gathered, gather_facts, gather_file_facts
+    from .frontend.identifiers import spelled_identifiers
+    from .project import ProjectFacts
+    from .suppressions import has_marker
+
     if semantic is None:  # the processes that parse read the files
         gathered = gather_file_facts(checked, selection.files, jobs, cache)
         texts: list[str | None] = [None] * len(checked)

@@ -20,10 +20,12 @@ import os
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from .cache import FactsCache, content_key, decode, encode
-from .frontend.facts import FileFacts
+
+if TYPE_CHECKING:  # default_jobs() is asked on every run; facts classes load with a parse
+    from .frontend.facts import FileFacts
 
 # Below this many files to analyse, forking costs more than it saves.
 MIN_FILES_FOR_WORKERS = 48

@@ -11,7 +11,6 @@ that does not exist is a finding too (XL002), so a typo never hides a defect.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,6 +88,8 @@ def load_safe_json(path: Path, known: set[str]) -> dict[str, frozenset[str]]:
     string, comma-separated ids, or a list); entries for other tools only are
     ignored.  An unknown xenlint id there is a configuration error.
     """
+    import json  # only for a safe.json
+
     raw = read_input(path)
     try:
         data = json.loads(raw.decode("utf-8"))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from analyzer.frontend.facts import Condition, FileFacts
-from analyzer.project import ProjectFacts
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: listing the rules loads no facts class
+    from analyzer.frontend.facts import Condition, FileFacts
+    from analyzer.project import ProjectFacts
 
 LEGACY_LIMITS = ("XEN_LEGACY_MAX_VCPUS", "MAX_VIRT_CPUS")
 # Per-CPU pointers to a vCPU's vcpu_info, by name, in Xen and Linux.

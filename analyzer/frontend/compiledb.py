@@ -9,9 +9,7 @@ generation (many of them GCC-only, which clang would reject) are dropped.
 
 from __future__ import annotations
 
-import json
 import os
-import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +44,8 @@ def _raw_arguments(entry: dict, source: str) -> list[str]:
         return [str(a) for a in entry["arguments"]]
     if isinstance(entry.get("command"), str):
         try:
+            import shlex
+
             return shlex.split(entry["command"])
         except ValueError as exc:
             raise InputError(source, f"unreadable 'command' for {entry.get('file')}: {exc}") from None
@@ -88,6 +88,8 @@ class CompileDatabase:
 
     @classmethod
     def load(cls, path: Path) -> "CompileDatabase":
+        import json  # only when there is a database
+
         source = str(path)
         raw = read_input(path)
         try:
