@@ -127,13 +127,30 @@ def check_selection(selection: FileSelection, rules: Sequence[Rule], *, whole_tr
             stored.texts = SourceTexts(paths, marked=set(marked))
             return stored
         statuses = [results_cache.file_status(p) for p in every_path]  # before reading
+    from .cache import content_key
     from .facts_pool import Gathered, gather_facts, gather_file_facts
     from .frontend.identifiers import spelled_identifiers
     from .project import ProjectFacts
     from .suppressions import has_marker
 
+    # Assembly and linker scripts are only searched for uses of names.  This
+    # process reads them while the workers start; the queue evens it out.
+    context: list[tuple[str, str | None, str | None]] = []  # (name, content key, identifiers)
+    unread: list[str] = []
+
+    def read_context() -> None:
+        for path in selection.context:
+            name = display_path(path, base)
+            try:
+                text = read_input(path).decode("utf-8", "replace")
+            except InputError as exc:
+                context.append((name, None, None))
+                unread.append(f"{path}: not read ({exc.problem})")
+                continue
+            context.append((name, content_key(text), spelled_identifiers(text)))
+
     if semantic is None:  # the processes that parse read the files
-        gathered = gather_file_facts(checked, selection.files, jobs, cache)
+        gathered = gather_file_facts(checked, selection.files, jobs, cache, meanwhile=read_context)
         texts: list[str | None] = [None] * len(checked)
         all_texts = SourceTexts(paths, marked={n for n, m in zip(checked, gathered.marked) if m})
     else:  # the semantic layer reads every text here anyway
@@ -141,17 +158,11 @@ def check_selection(selection: FileSelection, rules: Sequence[Rule], *, whole_tr
         gathered = Gathered(gather_facts(list(zip(checked, texts)), jobs, cache),
                             [None] * len(texts), [has_marker(t) for t in texts])
         all_texts = SourceTexts(paths, dict(zip(checked, texts)))
-    context: list[tuple[str, str | None]] = []
-    unread: list[str] = []
-    for path in selection.context:
-        try:
-            context.append((display_path(path, base), read_input(path).decode("utf-8", "replace")))
-        except InputError as exc:
-            context.append((display_path(path, base), None))
-            unread.append(f"{path}: not read ({exc.problem})")
+        read_context()
     key = None
     if use_cache:  # unchanged contents: the last answer
-        key = results_cache.run_key(checked, gathered.keys, context, rule_ids, whole_tree)
+        key = results_cache.run_key(checked, gathered.keys, [(n, k) for n, k, _ in context],
+                                    rule_ids, whole_tree)
         marked = [name for name, mark in zip(checked, gathered.marked) if mark]
         results_cache.store_status(cache, status_key, statuses, key, marked)
         stored = results_cache.load(cache, key)
@@ -163,9 +174,9 @@ def check_selection(selection: FileSelection, rules: Sequence[Rule], *, whole_tr
     project = ProjectFacts(whole_tree=whole_tree)
     for facts, text in zip(gathered.facts, texts):
         project.add(_layered(facts, text, result.stats, semantic))
-    for name, text in context:
-        if text is not None:
-            project.add_context(name, spelled_identifiers(text))
+    for name, _, identifiers in context:
+        if identifiers is not None:
+            project.add_context(name, identifiers)
             result.stats.index_files += 1
     result.findings = run_rules(project, checked, rules)
     result.files_checked = len(checked)

@@ -58,13 +58,15 @@ def gather_facts(items: Sequence[tuple[str, str]], jobs: int = 1,
 
 
 def gather_file_facts(names: Sequence[str], paths: Sequence[Path], jobs: int = 1,
-                      cache: FactsCache | None = None) -> Gathered:
+                      cache: FactsCache | None = None,
+                      meanwhile: Callable[[], None] | None = None) -> Gathered:
     """Facts of the files at ``paths`` (reported as ``names``).
 
     Each process reads the files it takes, so reading, hashing and choosing
     a layer run in parallel too; a file's lines are read again only if a
     finding shows one.  An unreadable file is an InputError, raised by this
-    process even when a worker met it first.
+    process even when a worker met it first.  ``meanwhile`` is other work
+    for this process, done once the workers run (the queue evens it out).
     """
     from .inputs.sources import read_source
 
@@ -78,12 +80,14 @@ def gather_file_facts(names: Sequence[str], paths: Sequence[Path], jobs: int = 1
     def text_of(i: int) -> str:
         return read_source(paths[i])
 
-    return _gather(names, text_of, lambda i: (lambda: read_source(paths[i])), sizes, jobs, cache)
+    return _gather(names, text_of, lambda i: (lambda: read_source(paths[i])), sizes, jobs, cache,
+                   meanwhile)
 
 
 def _gather(names: Sequence[str], text_of: Callable[[int], str],
             lines_of: Callable[[int], str | Callable[[], str]], sizes: Sequence[int],
-            jobs: int, cache: FactsCache | None) -> Gathered:
+            jobs: int, cache: FactsCache | None,
+            meanwhile: Callable[[], None] | None = None) -> Gathered:
     from .frontend.layers import file_facts
     from .suppressions import has_marker
 
@@ -116,6 +120,8 @@ def _gather(names: Sequence[str], text_of: Callable[[int], str],
         return i, key, has_marker(text), blob
 
     if jobs <= 1 or count < MIN_FILES_FOR_WORKERS or not hasattr(os, "fork"):
+        if meanwhile is not None:
+            meanwhile()
         for i in range(count):
             take(i)
         if cache is not None:
@@ -138,6 +144,8 @@ def _gather(names: Sequence[str], text_of: Callable[[int], str],
 
     workers = [_Worker(work) for _ in range(jobs - 1)]
     try:
+        if meanwhile is not None:
+            meanwhile()
         for task in queue:
             for i in tasks[task]:
                 take(i)

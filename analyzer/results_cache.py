@@ -24,7 +24,7 @@ import pickle
 import time
 from pathlib import Path
 
-from .cache import FactsCache, SafeUnpickler, content_key, write_atomically
+from .cache import FactsCache, SafeUnpickler, write_atomically
 
 _PACKAGES = (Path(__file__).resolve().parent, Path(__file__).resolve().parent.parent / "rules")
 _code_digest: str | None = None
@@ -49,14 +49,15 @@ class _ResultUnpickler(SafeUnpickler):
 
 def run_key(checked: list[str], keys: list[str], context: list[tuple[str, str | None]],
             rule_ids: list[str], whole_tree: bool) -> str:
-    """Key of a run's answer: ``keys`` are the checked files' content keys."""
+    """Key of a run's answer: ``keys`` are the checked files' content keys,
+    ``context`` (name, content key or None when unreadable) the context files'."""
     from . import __version__
 
     digest = hashlib.sha256(f"{__version__}|{code_digest()}|{whole_tree}|{','.join(rule_ids)}".encode())
     for name, key in zip(checked, keys):
         digest.update(f"\0c{name}\0{key}".encode())
-    for name, text in context:
-        digest.update(f"\0x{name}\0{content_key(text) if text is not None else '-'}".encode())
+    for name, key in context:
+        digest.update(f"\0x{name}\0{key or '-'}".encode())
     return digest.hexdigest()
 
 
