@@ -1,6 +1,6 @@
 """-j/--jobs and --no-cache: how a check spends CPUs and reuses earlier parses.
 
-Cheap to import: the cache and the process pool load only when used.
+Cheap to import: the cache and the worker processes load only when used.
 """
 
 from __future__ import annotations
