@@ -309,3 +309,21 @@ def test_recently_modified_files_are_read_again(tmp_path, cache_dir, monkeypatch
     reads = count_reads(monkeypatch)
     assert xenlint(*check).out == first.out
     assert sorted(reads) == ["a.c", "b.c"]
+
+
+def test_the_status_index_sees_added_removed_and_context_files(tmp_path, cache_dir):
+    tree = aged_tree(tmp_path)
+    check = ("check", str(tree), "--format", "json")
+    hour_ago = os.stat(tree / "xen" / "a.c").st_mtime_ns
+
+    def aged(path: Path, text: str) -> None:  # outside the racy window: only the status tells
+        path.write_text(text)
+        os.utime(path, ns=(hour_ago, hour_ago))
+
+    assert hits(xenlint(*check)) == {("XL106", 1)}
+    aged(tree / "xen" / "entry.S", "    incl lonely_bitmap(%rip)\n")  # assembly starts using it
+    assert hits(xenlint(*check)) == set()
+    aged(tree / "xen" / "d.c", "unsigned long another_lonely[2];\n")  # a file added
+    assert [Path(f["path"]).name for f in xenlint(*check).json()["findings"]] == ["d.c"]
+    (tree / "xen" / "d.c").unlink()  # and removed again
+    assert hits(xenlint(*check)) == set()
