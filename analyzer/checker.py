@@ -117,16 +117,16 @@ def check_selection(selection: FileSelection, rules: Sequence[Rule], *, whole_tr
         from . import results_cache
 
         # Nothing changed since a run with these files: its answer, unread.
-        every_path = list(selection.files) + list(selection.context)
+        # Statuses are taken before any file is read: an edit after this is seen next time.
+        statuses = [results_cache.file_status(p) for p in (*selection.files, *selection.context)]
         status_key = results_cache.status_key(
             checked + [display_path(p, base) for p in selection.context], rule_ids, whole_tree)
-        unchanged = results_cache.load_by_status(cache, status_key, every_path)
+        unchanged = results_cache.load_by_status(cache, status_key, statuses)
         if unchanged is not None and isinstance(unchanged[0], CheckResult):
             stored, marked = unchanged
             stored.notes[:0] = selection.notes
             stored.texts = SourceTexts(paths, marked=set(marked))
             return stored
-        statuses = [results_cache.file_status(p) for p in every_path]  # before reading
     from .cache import content_key
     from .facts_pool import Gathered, gather_facts, gather_file_facts
     from .frontend.identifiers import spelled_identifiers
@@ -150,7 +150,9 @@ def check_selection(selection: FileSelection, rules: Sequence[Rule], *, whole_tr
             context.append((name, content_key(text), spelled_identifiers(text)))
 
     if semantic is None:  # the processes that parse read the files
-        gathered = gather_file_facts(checked, selection.files, jobs, cache, meanwhile=read_context)
+        sizes = [status[0] if status else 0 for status in statuses[:len(checked)]] if use_cache else None
+        gathered = gather_file_facts(checked, selection.files, jobs, cache, meanwhile=read_context,
+                                     sizes=sizes)
         texts: list[str | None] = [None] * len(checked)
         all_texts = SourceTexts(paths, marked={n for n, m in zip(checked, gathered.marked) if m})
     else:  # the semantic layer reads every text here anyway

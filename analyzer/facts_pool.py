@@ -59,7 +59,8 @@ def gather_facts(items: Sequence[tuple[str, str]], jobs: int = 1,
 
 def gather_file_facts(names: Sequence[str], paths: Sequence[Path], jobs: int = 1,
                       cache: FactsCache | None = None,
-                      meanwhile: Callable[[], None] | None = None) -> Gathered:
+                      meanwhile: Callable[[], None] | None = None,
+                      sizes: Sequence[int] | None = None) -> Gathered:
     """Facts of the files at ``paths`` (reported as ``names``).
 
     Each process reads the files it takes, so reading, hashing and choosing
@@ -67,21 +68,25 @@ def gather_file_facts(names: Sequence[str], paths: Sequence[Path], jobs: int = 1
     finding shows one.  An unreadable file is an InputError, raised by this
     process even when a worker met it first.  ``meanwhile`` is other work
     for this process, done once the workers run (the queue evens it out).
+    ``sizes`` (of the files, to order the queue) saves a stat when known.
     """
     from .inputs.sources import read_source
 
-    sizes = []
-    for path in paths:
-        try:
-            sizes.append(os.stat(path).st_size)
-        except OSError:
-            sizes.append(0)  # read_source names the problem when the file is taken
+    if sizes is None:
+        sizes = [_size(path) for path in paths]
 
     def text_of(i: int) -> str:
         return read_source(paths[i])
 
     return _gather(names, text_of, lambda i: (lambda: read_source(paths[i])), sizes, jobs, cache,
                    meanwhile)
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0  # read_source names the problem when the file is taken
 
 
 def _gather(names: Sequence[str], text_of: Callable[[int], str],

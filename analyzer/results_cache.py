@@ -135,21 +135,18 @@ def store_status(cache: FactsCache, key: str, statuses: list, result_key: str,
     _write_keeping_newest(cache, cache.root / "status" / key, pickle.dumps(entry, protocol=5))
 
 
-def load_by_status(cache: FactsCache, key: str, paths: list[Path]):
+def load_by_status(cache: FactsCache, key: str, statuses: list):
     """(stored CheckResult, names of files holding suppression markers) when
-    no file in ``paths`` changed since the recorded run, else None."""
+    the files' ``statuses`` (file_status, now) are those recorded, else None."""
     try:
         entry = SafeUnpickler(io.BytesIO((cache.root / "status" / key).read_bytes())).load()
-        statuses, result_key, marked = entry["statuses"], entry["result"], entry["marked"]
+        recorded, result_key, marked = entry["statuses"], entry["result"], entry["marked"]
         racy_after = entry["recorded_ns"] - RACY_NS
     except Exception:  # missing, truncated, corrupt or foreign
         return None
-    if len(statuses) != len(paths):
+    if recorded != statuses:
         return None
-    for path, recorded in zip(paths, statuses):
-        if recorded is not None and recorded[1] >= racy_after:
-            return None
-        if file_status(path) != recorded:
-            return None
+    if any(status is not None and status[1] >= racy_after for status in recorded):
+        return None
     result = load(cache, result_key)
     return (result, marked) if result is not None else None
