@@ -1,9 +1,9 @@
 """The front end's fast paths give exactly what the plain algorithms give.
 
-* extract: a tree-sitter query, gated by the words each node kind needs,
-  replaces a Python pre-order walk over every node, and skips the bodies of
-  functions that spell none of them (only address-of facts there, which no
-  rule reads outside registering functions, may differ);
+* extract: one tree-sitter query replaces a Python pre-order walk over
+  every node, and the bodies of functions that spell none of the words a
+  fact needs are skipped (only address-of facts there, which no rule reads
+  outside registering functions, may differ);
 * syntax: attribute macros are found by scanning for "__" instead of one
   alternation of thirty words.
 The plain versions live here, as oracles.

@@ -80,12 +80,13 @@ def _call_args(node: Node) -> list[Node]:
     return [a for a in args.named_children if a.type != "comment"] if args is not None else []
 
 
-# Every node kind a fact comes from, with the words a file must contain for
-# that kind to yield anything (None: always).  File-scope declarations count
-# only as children of the translation unit or of its #if blocks; identifiers only when they
-# can name a per-CPU macro (the handler checks the exact spelling).  A file
-# without the words skips the pattern: its handler would have returned empty.
-# Keep this table in step with the handlers (tests compare with gate=False).
+# Every node kind a fact comes from, with the words a function must spell for
+# that kind to yield anything there (None: always).  File-scope declarations
+# count only as children of the translation unit or of its #if blocks;
+# identifiers only when they can name a per-CPU macro (the handler checks the
+# exact spelling).  A function that spells none of the words is not walked
+# (quiet_functions).  Keep this table in step with the handlers (tests compare
+# with gate=False).
 _FACT_PATTERNS = (
     ("(function_definition) @node", None),
     ("(translation_unit (declaration) @node)", None),
@@ -108,19 +109,17 @@ _FACT_PATTERNS = (
 )
 # Substring searches: an alternation of the words makes the engine try every position.
 _GATE_WORDS = tuple(dict.fromkeys(w for _, words in _FACT_PATTERNS for w in words or ()))
-_queries: dict[bool, Query] = {}
+_query: Query | None = None
 
 
-def _fact_query(source: bytes, gate: bool) -> Query:
-    """All patterns, or (gated) only the always-on ones for a file without any
-    of the words: then the others' handlers would return nothing.  Two
-    queries, so each process compiles at most two (about 10 ms each)."""
-    everything = not gate or any(word in source for word in _GATE_WORDS)
-    query = _queries.get(everything)
-    if query is None:
-        text = "\n".join(p for p, words in _FACT_PATTERNS if everything or words is None)
-        query = _queries[everything] = Query(LANGUAGE, text)
-    return query
+def _fact_query() -> Query:
+    """One query for every pattern, compiled once per process (about 10 ms).
+    A file without a pattern's words simply has no match for its handler to
+    keep; the words gate which function bodies are walked (quiet_functions)."""
+    global _query
+    if _query is None:
+        _query = Query(LANGUAGE, "\n".join(pattern for pattern, _ in _FACT_PATTERNS))
+    return _query
 
 
 def _depth(node: Node) -> int:
@@ -169,7 +168,7 @@ def quiet_functions(tree: SyntaxTree) -> list[Node]:
 
 def _captures(tree: SyntaxTree, gate: bool) -> list[Node]:
     """Captured nodes; gated, without what lies inside quiet functions (but with them)."""
-    cursor = QueryCursor(_fact_query(tree.source, gate))
+    cursor = QueryCursor(_fact_query())
     quiet = quiet_functions(tree) if gate else []
     if not quiet:
         return cursor.captures(tree.root).get("node", [])
