@@ -120,12 +120,11 @@ def layer_of(path: str, text: str) -> str:
     return "index" if path.endswith(".h") else "declarations"
 
 
-def file_facts(path: str, text: str, hunk_functions: dict[int, str] | None = None,
-               layer: str | None = None) -> FileFacts:
-    """Facts of ``path`` from ``layer`` (by default ``layer_of`` the file)."""
+def file_facts(path: str, text: str, hunk_functions: dict[int, str] | None = None) -> FileFacts:
+    """Facts of ``path`` from the cheapest layer that yields all of them (``layer_of``)."""
     from .extract import extract_facts, extract_tree_facts
 
-    layer = layer or layer_of(path, text)
+    layer = layer_of(path, text)
     if layer == "statements":
         return extract_facts(path, text, hunk_functions)
     index = index_facts(path, text)
