@@ -135,9 +135,10 @@ def _gather(names: Sequence[str], text_of: Callable[[int], str],
 
     # Costliest first: a .c file may need a parse, a header rarely does.
     order = sorted(range(count), key=lambda i: -sizes[i] * (2 if names[i].endswith(".c") else 1))
-    per_task = -(-count // TaskQueue.LIMIT)  # one file a task below 16,384 files
+    queue = TaskQueue()
+    per_task = -(-count // queue.capacity)  # one file a task, unless the pipe is small
     tasks = [order[k:k + per_task] for k in range(0, count, per_task)]
-    queue = TaskQueue(len(tasks))
+    queue.fill(len(tasks))
 
     def work() -> bytes:
         errors_before = cache.write_errors if cache is not None else 0
@@ -181,20 +182,25 @@ def _gather(names: Sequence[str], text_of: Callable[[int], str],
 
 
 class TaskQueue:
-    """Task numbers 0..count-1 in a pipe, shared by forked processes.
+    """Task numbers in a pipe, shared by forked processes.
 
-    All numbers are written before any process reads (a pipe holds 16,384 of
-    them), so a reader meets either a whole 4-byte number or the end; the
-    kernel hands each number to exactly one reader.
+    ``fill`` writes every number before any process reads, so a reader meets
+    either a whole 4-byte number or the end, and the kernel hands each number
+    to exactly one reader.  Nothing reads while the numbers are written, so
+    they must fit the pipe: ``capacity`` says how many do (16,384 in Linux's
+    usual 64 KiB pipe; the caller groups files into fewer tasks beyond that).
     """
 
-    LIMIT = 16384
-
-    def __init__(self, count: int):
-        if count > self.LIMIT:
-            raise ValueError(f"at most {self.LIMIT} tasks, not {count}")
+    def __init__(self):
         self.read_end, self.write_end = os.pipe()
-        os.write(self.write_end, b"".join(k.to_bytes(4, "little") for k in range(count)))
+        self.capacity = _pipe_size(self.write_end) // 4
+
+    def fill(self, count: int) -> None:
+        if count > self.capacity:
+            raise ValueError(f"at most {self.capacity} tasks, not {count}")
+        data = memoryview(b"".join(k.to_bytes(4, "little") for k in range(count)))
+        while data:
+            data = data[os.write(self.write_end, data):]
 
     def __iter__(self) -> Iterator[int]:
         # Each process closes its copy of the writing end before reading, or
@@ -214,6 +220,17 @@ class TaskQueue:
     def close(self) -> None:
         self._close_writer()
         os.close(self.read_end)
+
+
+def _pipe_size(fd: int) -> int:
+    """Bytes a pipe holds: asked of Linux; elsewhere the least POSIX promises
+    for one write (a pipe holds at least that much)."""
+    try:
+        import fcntl
+
+        return fcntl.fcntl(fd, fcntl.F_GETPIPE_SZ)
+    except (ImportError, AttributeError, OSError):
+        return 512
 
 
 class _Worker:

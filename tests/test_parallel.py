@@ -61,12 +61,14 @@ def test_a_failed_worker_has_its_share_analysed_in_process(monkeypatch):
 def test_task_queue_hands_each_task_to_exactly_one_process():
     import pickle
 
-    queue = TaskQueue(500)
+    queue = TaskQueue()
+    assert queue.capacity >= 128
+    queue.fill(500 if queue.capacity >= 500 else queue.capacity)
     worker = facts_pool._Worker(lambda: pickle.dumps(list(queue)))
     mine = list(queue)
     queue.close()
     theirs = pickle.loads(worker.result())
-    assert sorted(mine + theirs) == list(range(500))
+    assert sorted(mine + theirs) == list(range(min(500, queue.capacity)))
 
 
 @pytest.mark.parametrize("value", ["0", "-2"])
@@ -97,3 +99,10 @@ def test_an_unreadable_file_met_by_a_worker_is_one_line_error(tmp_path):
         assert run.code == 2
         assert "zz_binary.c" in run.err and "binary" in run.err
         assert "Traceback" not in run.err and len(run.err.strip().splitlines()) == 1
+
+
+def test_files_are_grouped_into_tasks_when_the_pipe_is_small(monkeypatch):
+    monkeypatch.setattr(facts_pool, "_pipe_size", lambda fd: 40)  # the pipe holds ten numbers
+    items = many_items()
+    assert len(items) > 10
+    assert gather_facts(items, jobs=2) == gather_facts(items, jobs=1)
