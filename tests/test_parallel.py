@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from analyzer import facts_pool
-from analyzer.facts_pool import MIN_FILES_FOR_WORKERS, gather_facts, TaskQueue
+from analyzer import facts_pool, workers
+from analyzer.facts_pool import MIN_FILES_FOR_WORKERS, gather_facts
+from analyzer.workers import TaskQueue
 from analyzer.frontend.layers import file_facts
 from analyzer.inputs.sources import read_source, walk_tree
 
@@ -64,7 +65,7 @@ def test_task_queue_hands_each_task_to_exactly_one_process():
     queue = TaskQueue()
     assert queue.capacity >= 128
     queue.fill(500 if queue.capacity >= 500 else queue.capacity)
-    worker = facts_pool._Worker(lambda: pickle.dumps(list(queue)))
+    worker = workers.Worker(lambda: pickle.dumps(list(queue)))
     mine = list(queue)
     queue.close()
     theirs = pickle.loads(worker.result())
@@ -102,7 +103,7 @@ def test_an_unreadable_file_met_by_a_worker_is_one_line_error(tmp_path):
 
 
 def test_files_are_grouped_into_tasks_when_the_pipe_is_small(monkeypatch):
-    monkeypatch.setattr(facts_pool, "_pipe_size", lambda fd: 40)  # the pipe holds ten numbers
+    monkeypatch.setattr(workers, "_pipe_size", lambda fd: 40)  # the pipe holds ten numbers
     items = many_items()
     assert len(items) > 10
     assert gather_facts(items, jobs=2) == gather_facts(items, jobs=1)
