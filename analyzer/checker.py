@@ -113,28 +113,29 @@ def check_selection(selection: FileSelection, rules: Sequence[Rule], *, whole_tr
     paths = dict(zip(checked, selection.files))
     rule_ids = [r.id for r in rules]
     use_cache = cache is not None and semantic is None  # semantic facts depend on more than texts
+    seen_before = False
     if use_cache:
         from . import results_cache
 
-        # Nothing changed since a run with these files: its answer, unread.
         # Statuses are taken before any file is read: an edit after this is seen next time.
         statuses = [results_cache.file_status(p) for p in (*selection.files, *selection.context)]
         status_key = results_cache.status_key(
             checked + [display_path(p, base) for p in selection.context], rule_ids, whole_tree)
-        unchanged = results_cache.load_by_status(cache, status_key, statuses)
-        if unchanged is not None and isinstance(unchanged[0], CheckResult):
-            stored, marked = unchanged
-            stored.notes[:0] = selection.notes
-            stored.texts = SourceTexts(paths, marked=set(marked))
-            return stored
+        entry = results_cache.load_status(cache, status_key)
+        if entry is not None:  # nothing changed since a run with these files: its answer, unread
+            seen_before = True
+            unchanged = results_cache.answer_if_unchanged(cache, entry, statuses)
+            if isinstance(unchanged, CheckResult):
+                unchanged.notes[:0] = selection.notes
+                unchanged.texts = SourceTexts(paths, marked=set(entry["marked"]))
+                return unchanged
     from .cache import content_key
     from .facts_pool import Gathered, gather_facts, gather_file_facts
     from .frontend.identifiers import spelled_identifiers
     from .project import ProjectFacts
     from .suppressions import has_marker
 
-    # Assembly and linker scripts are only searched for uses of names.  This
-    # process reads them while the workers start; the queue evens it out.
+    # Assembly and linker scripts are only searched for uses of names.
     context: list[tuple[str, str | None, str | None]] = []  # (name, content key, identifiers)
     unread: list[str] = []
 
@@ -149,29 +150,46 @@ def check_selection(selection: FileSelection, rules: Sequence[Rule], *, whole_tr
                 continue
             context.append((name, content_key(text), spelled_identifiers(text)))
 
-    if semantic is None:  # the processes that parse read the files
+    key = None
+
+    def answer_by_content(keys: list, marks: list[bool]):
+        """The stored answer for these contents, if any; the status is recorded either way."""
+        nonlocal key
+        key = results_cache.run_key(checked, keys, [(n, k) for n, k, _ in context], rule_ids,
+                                    whole_tree)
+        results_cache.store_status(cache, status_key, statuses, key,
+                                   [name for name, mark in zip(checked, marks) if mark])
+        stored = results_cache.load(cache, key)
+        if isinstance(stored, CheckResult):
+            stored.notes[:0] = selection.notes
+            return stored
+        return None
+
+    if semantic is None and not seen_before:
+        # A first run over these files: the processes that parse read them
+        # (and this one reads the context files while the workers start).
         sizes = [status[0] if status else 0 for status in statuses[:len(checked)]] if use_cache else None
         gathered = gather_file_facts(checked, selection.files, jobs, cache, meanwhile=read_context,
                                      sizes=sizes)
         texts: list[str | None] = [None] * len(checked)
         all_texts = SourceTexts(paths, marked={n for n, m in zip(checked, gathered.marked) if m})
-    else:  # the semantic layer reads every text here anyway
+        stored = answer_by_content(gathered.keys, gathered.marked) if use_cache else None
+    else:
+        # The semantic layer reads every text here anyway; and files seen
+        # before whose status changed were mostly touched, not edited (a
+        # checkout, a save within the racy window): their answer by content
+        # needs only their texts, read and hashed here, not their facts.
         texts = [read_source(path) for path in selection.files]
-        gathered = Gathered(gather_facts(list(zip(checked, texts)), jobs, cache),
-                            [None] * len(texts), [has_marker(t) for t in texts])
-        all_texts = SourceTexts(paths, dict(zip(checked, texts)))
         read_context()
-    key = None
-    if use_cache:  # unchanged contents: the last answer
-        key = results_cache.run_key(checked, gathered.keys, [(n, k) for n, k, _ in context],
-                                    rule_ids, whole_tree)
-        marked = [name for name, mark in zip(checked, gathered.marked) if mark]
-        results_cache.store_status(cache, status_key, statuses, key, marked)
-        stored = results_cache.load(cache, key)
-        if isinstance(stored, CheckResult):
-            stored.notes[:0] = selection.notes
-            stored.texts = all_texts
-            return stored
+        marks = [has_marker(t) for t in texts]
+        all_texts = SourceTexts(paths, dict(zip(checked, texts)))
+        stored = answer_by_content([content_key(t) for t in texts], marks) if use_cache else None
+        if stored is None:
+            gathered = Gathered(gather_facts(list(zip(checked, texts)), jobs, cache),
+                                [None] * len(texts), marks)
+    if stored is not None:
+        stored.texts = all_texts
+        return stored
     result = CheckResult(notes=unread)
     project = ProjectFacts(whole_tree=whole_tree)
     for facts, text in zip(gathered.facts, texts):

@@ -135,18 +135,23 @@ def store_status(cache: FactsCache, key: str, statuses: list, result_key: str,
     _write_keeping_newest(cache, cache.root / "status" / key, pickle.dumps(entry, protocol=5))
 
 
-def load_by_status(cache: FactsCache, key: str, statuses: list):
-    """(stored CheckResult, names of files holding suppression markers) when
-    the files' ``statuses`` (file_status, now) are those recorded, else None."""
+def load_status(cache: FactsCache, key: str) -> dict | None:
+    """The status entry recorded under ``key``, if any (and readable)."""
     try:
         entry = SafeUnpickler(io.BytesIO((cache.root / "status" / key).read_bytes())).load()
-        recorded, result_key, marked = entry["statuses"], entry["result"], entry["marked"]
-        racy_after = entry["recorded_ns"] - RACY_NS
+        if isinstance(entry, dict) and {"statuses", "result", "marked", "recorded_ns"} <= entry.keys():
+            return entry
     except Exception:  # missing, truncated, corrupt or foreign
+        pass
+    return None
+
+
+def answer_if_unchanged(cache: FactsCache, entry: dict, statuses: list):
+    """The stored CheckResult of the run that recorded ``entry``, when the
+    files' ``statuses`` (file_status, now) are those it recorded, else None."""
+    if entry["statuses"] != statuses:
         return None
-    if recorded != statuses:
+    racy_after = entry["recorded_ns"] - RACY_NS
+    if any(status is not None and status[1] >= racy_after for status in statuses):
         return None
-    if any(status is not None and status[1] >= racy_after for status in recorded):
-        return None
-    result = load(cache, result_key)
-    return (result, marked) if result is not None else None
+    return load(cache, entry["result"])

@@ -327,3 +327,26 @@ def test_the_status_index_sees_added_removed_and_context_files(tmp_path, cache_d
     assert [Path(f["path"]).name for f in xenlint(*check).json()["findings"]] == ["d.c"]
     (tree / "xen" / "d.c").unlink()  # and removed again
     assert hits(xenlint(*check)) == set()
+
+
+def test_a_touched_tree_is_answered_by_content_without_parsing(tmp_path, cache_dir, monkeypatch):
+    from analyzer.frontend import layers
+
+    tree = aged_tree(tmp_path)
+    check = ("check", str(tree), "--format", "json")
+    first = xenlint(*check)
+    for path in tree.rglob("*.c"):
+        os.utime(path)  # a checkout or a build touches files without changing them
+    parsed: list[str] = []
+    real = layers.file_facts
+    monkeypatch.setattr(layers, "file_facts", lambda path, *a: parsed.append(path) or real(path, *a))
+    decoded: list[str] = []
+    real_decode = cache_mod.decode
+    monkeypatch.setattr(cache_mod, "decode", lambda blob, path, source: decoded.append(path)
+                        or real_decode(blob, path, source))
+    again = xenlint(*check)
+    assert again.out == first.out
+    assert parsed == [] and decoded == []  # the answer by content, before any facts
+    (tree / "xen" / "b.c").write_text("void f(void) { }\n")  # an edit: only that file is parsed
+    assert hits(xenlint(*check)) == {("XL106", 1), ("XL106", 2)}
+    assert [Path(p).name for p in parsed] == ["b.c"]
