@@ -183,10 +183,11 @@ def check_selection(selection: FileSelection, rules: Sequence[Rule], *, whole_tr
         read_context()
         marks = [has_marker(t) for t in texts]
         all_texts = SourceTexts(paths, dict(zip(checked, texts)))
-        stored = answer_by_content([content_key(t) for t in texts], marks) if use_cache else None
+        keys = [content_key(t) for t in texts] if use_cache else None
+        stored = answer_by_content(keys, marks) if use_cache else None
         if stored is None:
-            gathered = Gathered(gather_facts(list(zip(checked, texts)), jobs, cache),
-                                [None] * len(texts), marks)
+            gathered = Gathered(gather_facts(list(zip(checked, texts)), jobs, cache, keys),
+                                keys or [None] * len(texts), marks)
     if stored is not None:
         stored.texts = all_texts
         return stored

@@ -50,12 +50,14 @@ class Gathered:
 
 
 def gather_facts(items: Sequence[tuple[str, str]], jobs: int = 1,
-                 cache: FactsCache | None = None) -> list[FileFacts]:
-    """Facts of each (path, text) in ``items``, in the same order."""
+                 cache: FactsCache | None = None,
+                 keys: Sequence[str] | None = None) -> list[FileFacts]:
+    """Facts of each (path, text) in ``items``, in the same order; ``keys``
+    are the texts' content keys when the caller has them already."""
     names = [name for name, _ in items]
     texts = [text for _, text in items]
     return _gather(names, texts.__getitem__, texts.__getitem__, [len(t) for t in texts],
-                   jobs, cache).facts
+                   jobs, cache, known_keys=keys).facts
 
 
 def gather_file_facts(names: Sequence[str], paths: Sequence[Path], jobs: int = 1,
@@ -93,7 +95,8 @@ def _size(path: Path) -> int:
 def _gather(names: Sequence[str], text_of: Callable[[int], str],
             lines_of: Callable[[int], str | Callable[[], str]], sizes: Sequence[int],
             jobs: int, cache: FactsCache | None,
-            meanwhile: Callable[[], None] | None = None) -> Gathered:
+            meanwhile: Callable[[], None] | None = None,
+            known_keys: Sequence[str] | None = None) -> Gathered:
     from .frontend.layers import file_facts
     from .suppressions import has_marker
 
@@ -102,12 +105,15 @@ def _gather(names: Sequence[str], text_of: Callable[[int], str],
     keys: list[str | None] = [None] * count
     marked = [False] * count
 
+    def key_of(i: int, text: str) -> str:
+        return known_keys[i] if known_keys is not None else content_key(text)
+
     def take(i: int) -> None:
         """Analyse file i in this process."""
         text = text_of(i)
         marked[i] = has_marker(text)
         if cache is not None:
-            keys[i] = content_key(text)
+            keys[i] = key_of(i, text)
             facts[i] = cache.get(keys[i], names[i], text)
         if facts[i] is None:
             facts[i] = file_facts(names[i], text)
@@ -117,7 +123,7 @@ def _gather(names: Sequence[str], text_of: Callable[[int], str],
     def take_encoded(i: int) -> tuple[int, str | None, bool, bytes]:
         """A worker's analysis of file i: the pipe and the cache take the same bytes."""
         text = text_of(i)
-        key = content_key(text) if cache is not None else None
+        key = key_of(i, text) if cache is not None else None
         blob = cache.get_blob(key) if cache is not None else None
         if blob is None:
             blob = encode(file_facts(names[i], text))
