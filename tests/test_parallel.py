@@ -89,12 +89,26 @@ def test_real_tree_findings_do_not_depend_on_workers(real_xen_tree):
     assert one.code == two.code
 
 
-def test_an_unreadable_file_met_by_a_worker_is_one_line_error(tmp_path):
+def test_an_unreadable_file_met_by_a_worker_is_one_line_error(tmp_path, monkeypatch):
+    import os
+    import time
+
+    from analyzer.frontend import identifiers
+
     tree = tmp_path / "tree"
     (tree / "xen").mkdir(parents=True)
     for k in range(2 * MIN_FILES_FOR_WORKERS):
         (tree / "xen" / f"f{k:03}.c").write_text(f"static int v{k};\n" * (k + 1))
-    (tree / "xen" / "zz_binary.c").write_bytes(b"\x7fELF\0\0\0" * 4096)  # large: taken early
+    (tree / "xen" / "zz_binary.c").write_bytes(b"\x7fELF\0\0\0" * 4096)  # the largest: queued first
+    (tree / "xen" / "entry.S").write_text("    ret\n")
+    parent, real = os.getpid(), identifiers.spelled_identifiers
+
+    def slow_in_parent(text):  # this process reads the context files first: the worker
+        if os.getpid() == parent:  # takes the first task, the binary file
+            time.sleep(0.3)
+        return real(text)
+
+    monkeypatch.setattr(identifiers, "spelled_identifiers", slow_in_parent)
     for jobs in ("1", "2"):
         run = xenlint("check", str(tree), "--no-cache", "-j", jobs)
         assert run.code == 2
