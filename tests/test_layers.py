@@ -45,21 +45,6 @@ def test_layers_lose_nothing_on_the_real_tree(real_xen_tree):
     assert len(gated) >= len(full)
 
 
-def test_skeleton_keeps_line_numbers_and_only_candidate_declarations():
-    text = ("#include <x.h>\n"
-            "static int hidden;\n"
-            "unsigned long mapped[4];\n"
-            "int f(int a)\n{\n    int local = a;\n    return local;\n}\n"
-            "struct ops table = {\n    .f = f,\n};\n"
-            "void (*hook)(void);\n"
-            "bool __read_mostly\n    opt_flag;\n"
-            "DEFINE_SPINLOCK(lock);\n")
-    skeleton = layers.declaration_skeleton(text).split("\n")
-    assert len(skeleton) == len(text.split("\n"))
-    kept = {i + 1 for i, line in enumerate(skeleton) if line.strip()}
-    assert kept == {3, 9, 10, 11, 12, 13, 14}
-
-
 def test_statement_words_choose_the_full_parse():
     assert layers.needs_statements("x = &XEN_shared_info->vcpu_info[0];")
     assert layers.needs_statements("rc = map_vcpuinfo();")

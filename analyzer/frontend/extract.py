@@ -109,6 +109,9 @@ _FACT_PATTERNS = (
 )
 # Substring searches: an alternation of the words makes the engine try every position.
 _GATE_WORDS = tuple(dict.fromkeys(w for _, words in _FACT_PATTERNS for w in words or ()))
+# The same as text: a function body spelling none of them yields no fact a rule
+# reads (see quiet_functions), so a skeleton may empty it before the parse.
+BODY_WORDS = tuple(w.decode() for w in _GATE_WORDS)
 _query: Query | None = None
 
 
