@@ -169,10 +169,17 @@ def quiet_functions(tree: SyntaxTree) -> list[Node]:
     return quiet
 
 
+def _holds_anything(function: Node) -> bool:
+    body = function.child_by_field_name("body")
+    return body is None or body.named_child_count > 0
+
+
 def _captures(tree: SyntaxTree, gate: bool) -> list[Node]:
     """Captured nodes; gated, without what lies inside quiet functions (but with them)."""
     cursor = QueryCursor(_fact_query())
-    quiet = quiet_functions(tree) if gate else []
+    # An empty body (emptied by skeletons.quiet_bodies_blanked) has nothing
+    # to skip, and each range costs a query from the root.
+    quiet = [f for f in quiet_functions(tree) if _holds_anything(f)] if gate else []
     if not quiet:
         return cursor.captures(tree.root).get("node", [])
     nodes, start = list(quiet), 0
