@@ -9,8 +9,11 @@ path.  The queue is ordered costliest first (by size, .c before .h), so
 whatever the estimate gets wrong, N processes stay busy until it is empty.
 Each process writes its own cache pack.
 
-A worker that fails has the files it took analysed again here, where an
-error (an unreadable file, a bug) surfaces like any other.  Results are in
+Workers send their results file by file, and this process decodes them
+between files of its own, so the queue hands the workers more files while
+it does.  A worker that fails has the files it took and did not report
+analysed again here, where an error (an unreadable file, a bug) surfaces
+like any other.  Results are in
 input order and do not depend on the number of jobs.
 """
 
@@ -147,13 +150,26 @@ def _gather(names: Sequence[str], text_of: Callable[[int], str],
     tasks = [order[k:k + per_task] for k in range(0, count, per_task)]
     queue.fill(len(tasks))
 
-    def work() -> bytes:
+    def work(send: Callable[[bytes], None]) -> None:
+        """A worker's share: one message per task, then its cache write errors."""
         errors_before = cache.write_errors if cache is not None else 0
-        done = [take_encoded(i) for task in queue for i in tasks[task]]
+        for task in queue:
+            send(pickle.dumps(([take_encoded(i) for i in tasks[task]], 0), protocol=5))
         if cache is not None:
             cache.flush(merge=False)  # its own pack; the parent merges
         errors = cache.write_errors - errors_before if cache is not None else 0
-        return pickle.dumps((done, errors), protocol=5)
+        send(pickle.dumps(([], errors), protocol=5))
+
+    def receive(messages: list[bytes]) -> None:
+        for message in messages:
+            done, write_errors = pickle.loads(message)
+            if cache is not None:
+                cache.write_errors += write_errors
+            for i, keys[i], marked[i], blob in done:
+                try:
+                    facts[i] = decode(blob, names[i], lines_of(i))
+                except Exception:  # a damaged cache entry the worker passed on: analyse again
+                    facts[i] = None
 
     workers = [Worker(work) for _ in range(jobs - 1)]
     try:
@@ -162,6 +178,10 @@ def _gather(names: Sequence[str], text_of: Callable[[int], str],
         for task in queue:
             for i in tasks[task]:
                 take(i)
+            # What the workers sent so far is decoded here, between files,
+            # not after the last: the queue gives them more files meanwhile.
+            for worker in workers:
+                receive(worker.poll())
     except BaseException:
         for worker in workers:
             worker.stop()
@@ -169,17 +189,7 @@ def _gather(names: Sequence[str], text_of: Callable[[int], str],
     finally:
         queue.close()
     for worker in workers:
-        result = worker.result()
-        if result is None:
-            continue  # the worker failed: the files it took are analysed below
-        done, write_errors = pickle.loads(result)
-        if cache is not None:
-            cache.write_errors += write_errors
-        for i, keys[i], marked[i], blob in done:
-            try:
-                facts[i] = decode(blob, names[i], lines_of(i))
-            except Exception:  # a damaged cache entry the worker passed on: analyse again
-                facts[i] = None
+        receive(worker.finish()[0])  # a failed worker's missing files are analysed below
     for i in range(count):
         if facts[i] is None:
             take(i)

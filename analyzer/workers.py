@@ -2,7 +2,8 @@
 of facts_pool, which knows nothing of C or facts.
 
 * TaskQueue: task numbers in a pipe; every process takes the next one.
-* Worker: a forked process that runs a function and hands its bytes back.
+* Worker: a forked process that runs a function and sends messages back
+  as it goes.
 
 Fork, not spawn: a worker inherits the parent's loaded modules and data, so
 nothing is imported or sent again.
@@ -67,32 +68,89 @@ def _pipe_size(fd: int) -> int:
 
 
 class Worker:
-    """A forked process that runs ``work`` and hands its bytes back through a pipe."""
+    """A forked process that runs ``work(send)``: each ``send(bytes)`` reaches
+    this process as one message while the worker goes on.
 
-    def __init__(self, work: Callable[[], bytes]):
+    ``poll`` takes the messages that arrived, never waiting, so this process
+    can use them between tasks of its own; ``finish`` waits for the rest.  A
+    worker that fails part-way leaves whole the messages it sent before.
+    """
+
+    def __init__(self, work: Callable[[Callable[[bytes], None]], None]):
         read_end, write_end = os.pipe()
+        _grow(write_end)
         self.pid = os.fork()
         if self.pid == 0:  # the worker: never return into the caller's code
             status = 1
             try:
                 os.close(read_end)
-                data = work()
-                with os.fdopen(write_end, "wb") as pipe:
-                    pipe.write(data)
+                work(lambda data: _write_all(write_end, len(data).to_bytes(8, "little") + data))
                 status = 0
             finally:
                 os._exit(status)
         os.close(write_end)
         self.read_end = read_end
+        os.set_blocking(read_end, False)
+        self._pending = bytearray()
+        self._ended = False
+
+    def poll(self) -> list[bytes]:
+        """The messages that arrived whole so far, without waiting."""
+        while not self._ended:
+            try:
+                chunk = os.read(self.read_end, _CHUNK)
+            except BlockingIOError:
+                break
+            self._take(chunk)
+        return self._messages()
+
+    def finish(self) -> tuple[list[bytes], bool]:
+        """The messages still to come, once the worker has ended, and whether it succeeded."""
+        os.set_blocking(self.read_end, True)
+        while not self._ended:
+            self._take(os.read(self.read_end, _CHUNK))
+        os.close(self.read_end)
+        _, status = os.waitpid(self.pid, 0)
+        return self._messages(), os.waitstatus_to_exitcode(status) == 0
 
     def stop(self) -> None:
         os.close(self.read_end)
         os.kill(self.pid, 9)
         os.waitpid(self.pid, 0)
 
-    def result(self) -> bytes | None:
-        """The worker's bytes, or None if it failed."""
-        with os.fdopen(self.read_end, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(self.pid, 0)
-        return data if os.waitstatus_to_exitcode(status) == 0 else None
+    def _take(self, chunk: bytes) -> None:
+        if chunk:
+            self._pending += chunk
+        else:
+            self._ended = True
+
+    def _messages(self) -> list[bytes]:
+        messages, start, pending = [], 0, self._pending
+        while len(pending) - start >= 8:
+            size = int.from_bytes(pending[start:start + 8], "little")
+            if len(pending) - start - 8 < size:
+                break
+            messages.append(bytes(pending[start + 8:start + 8 + size]))
+            start += 8 + size
+        del pending[:start]
+        return messages
+
+
+_CHUNK = 1 << 20
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _grow(fd: int) -> None:
+    """Let a result pipe hold 1 MiB (Linux's limit for a user), so a worker
+    rarely waits while this process is busy with a file of its own."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 1 << 20)
+    except (ImportError, AttributeError, OSError):
+        pass

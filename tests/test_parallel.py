@@ -65,10 +65,12 @@ def test_task_queue_hands_each_task_to_exactly_one_process():
     queue = TaskQueue()
     assert queue.capacity >= 128
     queue.fill(500 if queue.capacity >= 500 else queue.capacity)
-    worker = workers.Worker(lambda: pickle.dumps(list(queue)))
+    worker = workers.Worker(lambda send: send(pickle.dumps(list(queue))))
     mine = list(queue)
     queue.close()
-    theirs = pickle.loads(worker.result())
+    messages, succeeded = worker.finish()
+    assert succeeded and len(messages) == 1
+    theirs = pickle.loads(messages[0])
     assert sorted(mine + theirs) == list(range(min(500, queue.capacity)))
 
 
