@@ -48,8 +48,8 @@ class ProjectFacts:
 
     def prepare(self, paths: Iterable[str]) -> None:
         """Index what rules will ask about the files in ``paths``: which files
-        spell the names of their file-scope objects."""
-        self.index_uses({obj.name for path in paths for obj in self.files[path].objects})
+        spell the names of their external objects (asked_names)."""
+        self.index_uses({name for path in paths for name in asked_names(self.files[path])})
 
     def index_uses(self, names: set[str]) -> None:
         """Find the files spelling each of ``names``.
@@ -79,6 +79,14 @@ class ProjectFacts:
             self.index_uses({name})
         return any(other != path and (not headers_only or other.endswith(".h"))
                    for other in self._spellers[name])
+
+
+def asked_names(facts: FileFacts) -> set[str]:
+    """The names rules ask "does another file spell it?" about: objects with
+    external linkage defined in a .c file (rule XL106)."""
+    if facts.is_header:
+        return set()
+    return {obj.name for obj in facts.objects if not (obj.is_static or obj.is_extern)}
 
 
 # Up to this many names, looking each up in every file's word set beats
