@@ -132,7 +132,7 @@ def check_selection(selection: FileSelection, rules: Sequence[Rule], *, whole_tr
     from .cache import content_key
     from .facts_pool import Gathered, gather_facts, gather_file_facts
     from .frontend.identifiers import spelled_identifiers
-    from .project import ProjectFacts
+    from .project import QUESTION, ProjectFacts
     from .suppressions import has_marker
 
     # Assembly and linker scripts are only searched for uses of names.
@@ -170,7 +170,7 @@ def check_selection(selection: FileSelection, rules: Sequence[Rule], *, whole_tr
         # (and this one reads the context files while the workers start).
         sizes = [status[0] if status else 0 for status in statuses[:len(checked)]] if use_cache else None
         gathered = gather_file_facts(checked, selection.files, jobs, cache, meanwhile=read_context,
-                                     sizes=sizes)
+                                     sizes=sizes, question=QUESTION)
         texts: list[str | None] = [None] * len(checked)
         all_texts = SourceTexts(paths, marked={n for n, m in zip(checked, gathered.marked) if m})
         stored = answer_by_content(gathered.keys, gathered.marked) if use_cache else None
@@ -199,6 +199,11 @@ def check_selection(selection: FileSelection, rules: Sequence[Rule], *, whole_tr
         if identifiers is not None:
             project.add_context(name, identifiers)
             result.stats.index_files += 1
+    spellers = gathered.spellers
+    if spellers is not None and spellers.names is not None:
+        project.add_spellers(spellers.names,
+                             {name: [checked[i] for i in found] for name, found in spellers.found.items()},
+                             {checked[i] for i in spellers.searched})
     result.findings = run_rules(project, checked, rules)
     result.files_checked = len(checked)
     if key is not None:

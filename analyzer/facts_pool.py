@@ -11,10 +11,14 @@ Each process writes its own cache pack.
 
 Workers send their results file by file, and this process decodes them
 between files of its own, so the queue hands the workers more files while
-it does.  A worker that fails has the files it took and did not report
-analysed again here, where an error (an unreadable file, a bug) surfaces
-like any other.  Results are in
-input order and do not depend on the number of jobs.
+it does.  With a question (spellers.py), the files that give its names go
+first; once they all have facts, this process sends the names to every
+worker, and each process searches the files it analysed.
+
+A worker that fails has the files it took and did not report analysed (and
+searched) again here, where an error (an unreadable file, a bug) surfaces
+like any other.  Results are in input order and do not depend on the number
+of jobs.
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from .cache import FactsCache, content_key, decode, encode
-from .workers import TaskQueue, Worker
+from .spellers import Question, SpellerSearch
+from .workers import Inbox, TaskQueue, Worker, wait_any
 
 if TYPE_CHECKING:  # default_jobs() is asked on every run; facts classes load with a parse
     from .frontend.facts import FileFacts
@@ -50,6 +55,9 @@ class Gathered:
     facts: list[FileFacts]
     keys: list[str | None]  # content key (cache.content_key); None without a cache
     marked: list[bool]  # the text holds a suppression marker (suppressions.has_marker)
+    # Which files spell the question's names, when the processes searched
+    # while gathering (with workers and a question); else None.
+    spellers: SpellerSearch | None = None
 
 
 def gather_facts(items: Sequence[tuple[str, str]], jobs: int = 1,
@@ -57,16 +65,24 @@ def gather_facts(items: Sequence[tuple[str, str]], jobs: int = 1,
                  keys: Sequence[str] | None = None) -> list[FileFacts]:
     """Facts of each (path, text) in ``items``, in the same order; ``keys``
     are the texts' content keys when the caller has them already."""
+    return gather_texts(items, jobs, cache, keys).facts
+
+
+def gather_texts(items: Sequence[tuple[str, str]], jobs: int = 1,
+                 cache: FactsCache | None = None, keys: Sequence[str] | None = None,
+                 question: Question | None = None) -> Gathered:
+    """gather_facts, with all that gathering found (and a question, see gather_file_facts)."""
     names = [name for name, _ in items]
     texts = [text for _, text in items]
     return _gather(names, texts.__getitem__, texts.__getitem__, [len(t) for t in texts],
-                   jobs, cache, known_keys=keys).facts
+                   jobs, cache, known_keys=keys, question=question)
 
 
 def gather_file_facts(names: Sequence[str], paths: Sequence[Path], jobs: int = 1,
                       cache: FactsCache | None = None,
                       meanwhile: Callable[[], None] | None = None,
-                      sizes: Sequence[int] | None = None) -> Gathered:
+                      sizes: Sequence[int] | None = None,
+                      question: Question | None = None) -> Gathered:
     """Facts of the files at ``paths`` (reported as ``names``).
 
     Each process reads the files it takes, so reading, hashing and choosing
@@ -75,6 +91,8 @@ def gather_file_facts(names: Sequence[str], paths: Sequence[Path], jobs: int = 1
     process even when a worker met it first.  ``meanwhile`` is other work
     for this process, done once the workers run (the queue evens it out).
     ``sizes`` (of the files, to order the queue) saves a stat when known.
+    With workers, the processes also search their files for the names of
+    ``question`` (spellers.py) and ``Gathered.spellers`` holds the answer.
     """
     from .inputs.sources import read_source
 
@@ -85,7 +103,7 @@ def gather_file_facts(names: Sequence[str], paths: Sequence[Path], jobs: int = 1
         return read_source(paths[i])
 
     return _gather(names, text_of, lambda i: (lambda: read_source(paths[i])), sizes, jobs, cache,
-                   meanwhile)
+                   meanwhile, question=question)
 
 
 def _size(path: Path) -> int:
@@ -99,7 +117,8 @@ def _gather(names: Sequence[str], text_of: Callable[[int], str],
             lines_of: Callable[[int], str | Callable[[], str]], sizes: Sequence[int],
             jobs: int, cache: FactsCache | None,
             meanwhile: Callable[[], None] | None = None,
-            known_keys: Sequence[str] | None = None) -> Gathered:
+            known_keys: Sequence[str] | None = None,
+            question: Question | None = None) -> Gathered:
     from .frontend.layers import file_facts
     from .suppressions import has_marker
 
@@ -123,16 +142,24 @@ def _gather(names: Sequence[str], text_of: Callable[[int], str],
             if cache is not None:
                 cache.put(keys[i], facts[i])
 
-    def take_encoded(i: int) -> tuple[int, str | None, bool, bytes]:
-        """A worker's analysis of file i: the pipe and the cache take the same bytes."""
+    def take_encoded(i: int) -> tuple[tuple[int, str | None, bool, bytes], str]:
+        """A worker's analysis of file i, as the pipe and the cache take it
+        (the same bytes), and the identifiers the file spells."""
         text = text_of(i)
         key = key_of(i, text) if cache is not None else None
         blob = cache.get_blob(key) if cache is not None else None
+        analysed = None
+        if blob is not None:
+            try:
+                analysed = decode(blob, names[i], "")
+            except Exception:  # a damaged entry: analysed again below
+                blob = None
         if blob is None:
-            blob = encode(file_facts(names[i], text))
+            analysed = file_facts(names[i], text)
+            blob = encode(analysed)
             if cache is not None:
                 cache.put_blob(key, blob)
-        return i, key, has_marker(text), blob
+        return (i, key, has_marker(text), blob), analysed.identifiers
 
     if jobs <= 1 or count < MIN_FILES_FOR_WORKERS or not hasattr(os, "fork"):
         if meanwhile is not None:
@@ -143,33 +170,73 @@ def _gather(names: Sequence[str], text_of: Callable[[int], str],
             cache.flush()
         return Gathered(facts, keys, marked)  # type: ignore[arg-type]
 
-    # Costliest first: a .c file may need a parse, a header rarely does.
-    order = sorted(range(count), key=lambda i: -sizes[i] * (2 if names[i].endswith(".c") else 1))
+    search = SpellerSearch() if question is not None else None
+    giving = {i for i in range(count) if question.gives(names[i])} if question is not None else set()
+    remaining = set(giving)  # giving files without facts yet
+    # Costliest first (a .c file may need a parse, a header rarely does);
+    # with a question, the files that give its names before all others.
+    if question is not None:
+        order = sorted(range(count), key=lambda i: (i not in giving, -sizes[i]))
+    else:
+        order = sorted(range(count), key=lambda i: -sizes[i] * (2 if names[i].endswith(".c") else 1))
     queue = TaskQueue()
     per_task = -(-count // queue.capacity)  # one file a task, unless the pipe is small
     tasks = [order[k:k + per_task] for k in range(0, count, per_task)]
     queue.fill(len(tasks))
 
-    def work(send: Callable[[bytes], None]) -> None:
-        """A worker's share: one message per task, then its cache write errors."""
+    def work(send: Callable[[bytes], None], inbox: Inbox) -> None:
+        """A worker's share: a message per task, its share of the search, then
+        its cache write errors."""
         errors_before = cache.write_errors if cache is not None else 0
+        mine = SpellerSearch() if question is not None else None
         for task in queue:
-            send(pickle.dumps(([take_encoded(i) for i in tasks[task]], 0), protocol=5))
+            done = []
+            for i in tasks[task]:
+                entry, identifiers = take_encoded(i)
+                done.append(entry)
+                if mine is not None:
+                    mine.add(i, identifiers)
+            send(pickle.dumps(("facts", done), protocol=5))
+            if mine is not None and mine.names is None:
+                _hear(inbox.poll(), mine)
+        if mine is not None:
+            while mine.names is None and not inbox.ended:
+                _hear(inbox.wait(), mine)
+            if mine.names is not None:
+                send(pickle.dumps(("spellers", (mine.found, mine.searched)), protocol=5))
         if cache is not None:
             cache.flush(merge=False)  # its own pack; the parent merges
         errors = cache.write_errors - errors_before if cache is not None else 0
-        send(pickle.dumps(([], errors), protocol=5))
+        send(pickle.dumps(("errors", errors), protocol=5))
+
+    def own(i: int) -> None:
+        take(i)
+        remaining.discard(i)
+        if search is not None:
+            search.add(i, facts[i].identifiers)
 
     def receive(messages: list[bytes]) -> None:
         for message in messages:
-            done, write_errors = pickle.loads(message)
-            if cache is not None:
-                cache.write_errors += write_errors
-            for i, keys[i], marked[i], blob in done:
-                try:
-                    facts[i] = decode(blob, names[i], lines_of(i))
-                except Exception:  # a damaged cache entry the worker passed on: analyse again
-                    facts[i] = None
+            kind, payload = pickle.loads(message)
+            if kind == "facts":
+                for i, keys[i], marked[i], blob in payload:
+                    try:
+                        facts[i] = decode(blob, names[i], lines_of(i))
+                    except Exception:  # damaged on the way: analyse it here, now
+                        take(i)  # (the worker searched it; the names may wait on it)
+                    remaining.discard(i)
+            elif kind == "spellers" and search is not None:
+                search.merge(*payload)
+            elif kind == "errors" and cache is not None:
+                cache.write_errors += payload
+
+    def learn_if_known() -> None:
+        """Once every giving file has facts, the names go to every process."""
+        if search is not None and search.names is None and not remaining:
+            asked = frozenset(n for i in sorted(giving) for n in question.names_of(facts[i]))
+            search.learn(asked)
+            for worker in workers:
+                worker.tell(pickle.dumps(asked, protocol=5))
 
     workers = [Worker(work) for _ in range(jobs - 1)]
     try:
@@ -177,11 +244,20 @@ def _gather(names: Sequence[str], text_of: Callable[[int], str],
             meanwhile()
         for task in queue:
             for i in tasks[task]:
-                take(i)
+                own(i)
             # What the workers sent so far is decoded here, between files,
             # not after the last: the queue gives them more files meanwhile.
             for worker in workers:
-                receive(worker.poll())
+                receive(worker.inbox.poll())
+            learn_if_known()
+        while search is not None and search.names is None:
+            if any(worker.inbox.ended for worker in workers):
+                search = None  # a worker failed: the project searches every file itself
+                break
+            wait_any(workers)
+            for worker in workers:
+                receive(worker.inbox.poll())
+            learn_if_known()
     except BaseException:
         for worker in workers:
             worker.stop()
@@ -193,6 +269,17 @@ def _gather(names: Sequence[str], text_of: Callable[[int], str],
     for i in range(count):
         if facts[i] is None:
             take(i)
+    if search is not None:  # what a failed worker did not search
+        searched = set(search.searched)
+        for i in range(count):
+            if i not in searched:
+                search.add(i, facts[i].identifiers)
     if cache is not None:
         cache.flush()
-    return Gathered(facts, keys, marked)  # type: ignore[arg-type]
+    return Gathered(facts, keys, marked, search)  # type: ignore[arg-type]
+
+
+def _hear(messages: list[bytes], search: SpellerSearch) -> None:
+    """A worker learns the names it searches for."""
+    for message in messages:
+        search.learn(pickle.loads(message))

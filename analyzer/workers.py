@@ -2,8 +2,8 @@
 of facts_pool, which knows nothing of C or facts.
 
 * TaskQueue: task numbers in a pipe; every process takes the next one.
-* Worker: a forked process that runs a function and sends messages back
-  as it goes.
+* Worker: a forked process that runs a function; messages go both ways
+  while it runs (Inbox at each end).
 
 Fork, not spawn: a worker inherits the parent's loaded modules and data, so
 nothing is imported or sent again.
@@ -12,6 +12,7 @@ nothing is imported or sent again.
 from __future__ import annotations
 
 import os
+import select
 from typing import Callable, Iterator
 
 
@@ -67,62 +68,42 @@ def _pipe_size(fd: int) -> int:
         return 512
 
 
-class Worker:
-    """A forked process that runs ``work(send)``: each ``send(bytes)`` reaches
-    this process as one message while the worker goes on.
+class Inbox:
+    """Framed messages arriving on the reading end of a pipe."""
 
-    ``poll`` takes the messages that arrived, never waiting, so this process
-    can use them between tasks of its own; ``finish`` waits for the rest.  A
-    worker that fails part-way leaves whole the messages it sent before.
-    """
-
-    def __init__(self, work: Callable[[Callable[[bytes], None]], None]):
-        read_end, write_end = os.pipe()
-        _grow(write_end)
-        self.pid = os.fork()
-        if self.pid == 0:  # the worker: never return into the caller's code
-            status = 1
-            try:
-                os.close(read_end)
-                work(lambda data: _write_all(write_end, len(data).to_bytes(8, "little") + data))
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(write_end)
-        self.read_end = read_end
-        os.set_blocking(read_end, False)
+    def __init__(self, fd: int):
+        self.fd = fd
+        os.set_blocking(fd, False)
         self._pending = bytearray()
-        self._ended = False
+        self.ended = False  # the writing end is closed and everything was read
 
     def poll(self) -> list[bytes]:
         """The messages that arrived whole so far, without waiting."""
-        while not self._ended:
+        while not self.ended:
             try:
-                chunk = os.read(self.read_end, _CHUNK)
+                chunk = os.read(self.fd, _CHUNK)
             except BlockingIOError:
                 break
-            self._take(chunk)
+            if chunk:
+                self._pending += chunk
+            else:
+                self.ended = True
         return self._messages()
 
-    def finish(self) -> tuple[list[bytes], bool]:
-        """The messages still to come, once the worker has ended, and whether it succeeded."""
-        os.set_blocking(self.read_end, True)
-        while not self._ended:
-            self._take(os.read(self.read_end, _CHUNK))
-        os.close(self.read_end)
-        _, status = os.waitpid(self.pid, 0)
-        return self._messages(), os.waitstatus_to_exitcode(status) == 0
+    def wait(self) -> list[bytes]:
+        """At least one message, waiting for it: none only once the writer has ended."""
+        messages = self.poll()
+        while not messages and not self.ended:
+            select.select([self.fd], [], [])
+            messages = self.poll()
+        return messages
 
-    def stop(self) -> None:
-        os.close(self.read_end)
-        os.kill(self.pid, 9)
-        os.waitpid(self.pid, 0)
-
-    def _take(self, chunk: bytes) -> None:
-        if chunk:
-            self._pending += chunk
-        else:
-            self._ended = True
+    def drain(self) -> list[bytes]:
+        """Every message still to come, waiting for the writer to end."""
+        messages: list[bytes] = []
+        while not self.ended:
+            messages += self.wait()
+        return messages
 
     def _messages(self) -> list[bytes]:
         messages, start, pending = [], 0, self._pending
@@ -136,13 +117,95 @@ class Worker:
         return messages
 
 
-_CHUNK = 1 << 20
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
+def send_message(fd: int, data: bytes) -> None:
+    """One framed message, written whole (waiting while the pipe is full)."""
+    view = memoryview(len(data).to_bytes(8, "little") + data)
     while view:
         view = view[os.write(fd, view):]
+
+
+class Worker:
+    """A forked process that runs ``work(send, inbox)``.
+
+    Each ``send(bytes)`` reaches this process as one message while the worker
+    goes on: ``inbox.poll`` takes what arrived, never waiting, so this process
+    can use it between tasks of its own; ``finish`` waits for the rest.  A
+    worker that fails part-way leaves whole the messages it sent before.
+    ``tell(bytes)`` reaches the worker's ``inbox`` the same way.
+    """
+
+    def __init__(self, work: Callable[[Callable[[bytes], None], Inbox], None]):
+        from_worker, to_parent = os.pipe()
+        from_parent, to_worker = os.pipe()
+        _grow(to_parent)
+        self.pid: int | None = os.fork()
+        if self.pid == 0:  # the worker: never return into the caller's code
+            status = 1
+            try:
+                # Ends held for earlier workers: a copy of one's writing end
+                # here would keep it from ever seeing the end of its inbox.
+                for fd in (from_worker, to_worker, *_PARENT_ENDS):
+                    os.close(fd)
+                _PARENT_ENDS.clear()
+                work(lambda data: send_message(to_parent, data), Inbox(from_parent))
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(to_parent)
+        os.close(from_parent)
+        self.inbox = Inbox(from_worker)
+        self._to_worker: int | None = to_worker
+        _PARENT_ENDS.update((from_worker, to_worker))
+
+    def tell(self, data: bytes) -> None:
+        """Send ``data`` to the worker; lost if it has ended."""
+        if self._to_worker is not None:
+            try:
+                send_message(self._to_worker, data)
+            except BrokenPipeError:
+                pass
+
+    def finish(self) -> tuple[list[bytes], bool]:
+        """The messages still to come, once the worker has ended, and whether it succeeded."""
+        self._close_to_worker()  # a worker waiting on its inbox sees the end
+        messages = self.inbox.drain()
+        self._close(self.inbox.fd)
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        return messages, os.waitstatus_to_exitcode(status) == 0
+
+    def stop(self) -> None:
+        """End the worker now, unless it was finished."""
+        if self.pid is None:
+            return
+        self._close_to_worker()
+        self._close(self.inbox.fd)
+        os.kill(self.pid, 9)
+        os.waitpid(self.pid, 0)
+        self.pid = None
+
+    def _close_to_worker(self) -> None:
+        if self._to_worker is not None:
+            self._close(self._to_worker)
+            self._to_worker = None
+
+    @staticmethod
+    def _close(fd: int) -> None:
+        if fd in _PARENT_ENDS:
+            os.close(fd)
+            _PARENT_ENDS.discard(fd)
+
+
+def wait_any(workers: list[Worker]) -> None:
+    """Wait until one of ``workers`` has sent something or ended."""
+    fds = [w.inbox.fd for w in workers if not w.inbox.ended]
+    if fds:
+        select.select(fds, [], [])
+
+
+# This process's ends of the pipes of workers still running.
+_PARENT_ENDS: set[int] = set()
+_CHUNK = 1 << 20
 
 
 def _grow(fd: int) -> None:

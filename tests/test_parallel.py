@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import pytest
@@ -65,13 +66,38 @@ def test_task_queue_hands_each_task_to_exactly_one_process():
     queue = TaskQueue()
     assert queue.capacity >= 128
     queue.fill(500 if queue.capacity >= 500 else queue.capacity)
-    worker = workers.Worker(lambda send: send(pickle.dumps(list(queue))))
+    worker = workers.Worker(lambda send, inbox: send(pickle.dumps(list(queue))))
     mine = list(queue)
     queue.close()
     messages, succeeded = worker.finish()
     assert succeeded and len(messages) == 1
     theirs = pickle.loads(messages[0])
     assert sorted(mine + theirs) == list(range(min(500, queue.capacity)))
+
+
+def test_a_worker_hears_this_process_and_sees_the_end_of_its_inbox():
+    def echo(send, inbox):
+        for message in inbox.wait():
+            send(b"heard " + message)
+        inbox.drain()  # returns once this process stops telling
+        send(b"ended")
+
+    def hung(*_):
+        raise TimeoutError("a worker never saw the end of its inbox")
+
+    first, second = workers.Worker(echo), workers.Worker(echo)  # the second must not hold the first's pipe
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(10)
+    try:
+        first.tell(b"one")
+        assert first.finish() == ([b"heard one", b"ended"], True)
+        second.tell(b"two")
+        assert second.finish() == ([b"heard two", b"ended"], True)
+    finally:
+        first.stop()
+        second.stop()
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.mark.parametrize("value", ["0", "-2"])
@@ -123,3 +149,75 @@ def test_files_are_grouped_into_tasks_when_the_pipe_is_small(monkeypatch):
     items = many_items()
     assert len(items) > 10
     assert gather_facts(items, jobs=2) == gather_facts(items, jobs=1)
+
+
+# The search for the names rules ask about (spellers.py), done by the processes
+# while they gather, must find what the project's own pass over every file finds.
+
+def spellers_by_search(items, jobs: int) -> dict[str, set[str]] | None:
+    from analyzer.facts_pool import gather_texts
+    from analyzer.project import QUESTION
+
+    gathered = gather_texts(items, jobs=jobs, question=QUESTION)
+    search = gathered.spellers
+    if search is None:
+        return None
+    assert sorted(search.searched) == list(range(len(items)))  # every file, once
+    return {name: {items[i][0] for i in search.found.get(name, ())} for name in search.names}
+
+
+def spellers_by_project(items) -> dict[str, set[str]]:
+    from analyzer.project import ProjectFacts, asked_names
+
+    project = ProjectFacts(whole_tree=True)
+    for facts in gather_facts(items, jobs=1):
+        project.add(facts)
+    names = {name for facts in project.files.values() for name in asked_names(facts)}
+    project.index_uses(names)
+    return {name: set(project._spellers[name]) for name in names}
+
+
+def test_search_while_gathering_finds_what_the_project_finds():
+    items = many_items()
+    expected = spellers_by_project(items)
+    assert expected and any(len(paths) > 1 for paths in expected.values())
+    assert spellers_by_search(items, jobs=2) == expected
+    assert spellers_by_search(items, jobs=3) == expected
+    assert spellers_by_search(items, jobs=1) is None  # one process: the project searches
+
+
+def test_a_worker_failing_after_the_names_leaves_its_files_to_this_process(monkeypatch):
+    import pickle
+
+    class SpellersCannotBeSent:
+        loads = staticmethod(pickle.loads)
+
+        @staticmethod
+        def dumps(obj, *args, **kwargs):
+            if isinstance(obj, tuple) and obj[0] == "spellers":
+                raise RuntimeError("worker lost")
+            return pickle.dumps(obj, *args, **kwargs)
+
+    items = many_items()
+    expected = spellers_by_project(items)
+    monkeypatch.setattr(facts_pool, "pickle", SpellersCannotBeSent)
+    assert spellers_by_search(items, jobs=2) == expected
+
+
+def test_a_worker_failing_before_the_names_leaves_the_search_to_the_project(monkeypatch):
+    import os
+
+    from analyzer.frontend import layers
+
+    items = many_items()
+    serial = gather_facts(items, jobs=1)
+    parent, real = os.getpid(), layers.file_facts
+
+    def fails_in_a_worker(path, text, *args):
+        if os.getpid() != parent:
+            raise RuntimeError("worker lost")  # on its first file, a .c file: names wait on it
+        return real(path, text, *args)
+
+    monkeypatch.setattr(layers, "file_facts", fails_in_a_worker)
+    assert spellers_by_search(items, jobs=2) is None
+    assert gather_facts(items, jobs=2) == serial
