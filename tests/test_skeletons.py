@@ -107,6 +107,13 @@ def test_a_registering_function_keeps_its_callers_bodies():
     assert "return 7;" not in blanked(without_caller)
 
 
+def test_braces_in_comments_and_literals_are_not_code():
+    fooled = "static int f(int x)\n{\n    if ( x ) {\n    /* } */\n    return x;\n}\n"
+    assert blanked(fooled) == fooled  # its "{" is never closed: the parser decides
+    plain = "static int g(void)\n{\n    puts(\"{\");\n    return '}';\n}\n"
+    assert blanked(plain) == "static int g(void)\n{\n\n\n}\n"
+
+
 def test_the_register_word_outside_any_plain_body_leaves_the_text_whole():
     text = GUEST + "#define REGISTER VCPUOP_register_vcpu_info\n"
     assert blanked(text) == text

@@ -103,6 +103,9 @@ def _declaration_end(text: str, first: int, head_end: int) -> int:
 _BODY_OPEN = re.compile(r"\)[ \t]*\n\{[ \t]*\n")
 _BODY_CLOSE = re.compile(r"\n\}[ \t]*(?:\n|\Z)")
 _BRACE = re.compile(r"[{}]")
+# A brace or #if in a comment, string or character constant is not code.
+_COMMENT_OR_LITERAL = re.compile(
+    r"/\*.*?\*/|//[^\n]*|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", re.S)
 _CONDITIONAL = re.compile(r"\n[ \t]*#[ \t]*(if|endif)")  # "if" also opens #ifdef, #ifndef
 _NAME_BEFORE = re.compile(r"([A-Za-z_]\w*)\s*$")
 
@@ -149,11 +152,17 @@ def quiet_bodies_blanked(text: str, words: Sequence[str], register_word: str) ->
 
 
 def _plainly_whole(body: str) -> bool:
-    """Every "{" and #if the body opens, it closes, never closing first."""
-    if "\n{" in body or "\n}" in body or body.count("{") != body.count("}"):
+    """Every "{" and #if the body's code opens, it closes, never closing first."""
+    if "\n{" in body or "\n}" in body:
         return False
-    return _nested(m.group() for m in _BRACE.finditer(body)) and _nested(
-        m.group(1) for m in _CONDITIONAL.finditer(body))
+    code = _COMMENT_OR_LITERAL.sub(_newlines, body)
+    return code.count("{") == code.count("}") and _nested(
+        m.group() for m in _BRACE.finditer(code)) and _nested(
+        m.group(1) for m in _CONDITIONAL.finditer(code))
+
+
+def _newlines(match: re.Match) -> str:
+    return "\n" * match.group().count("\n")
 
 
 def _nested(marks) -> bool:
