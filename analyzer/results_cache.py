@@ -31,14 +31,19 @@ _code_digest: str | None = None
 
 
 def code_digest() -> str:
-    """Digest of the analyzer's and the rules' source (a few ms, once per process)."""
+    """Digest of the analyzer's and the rules' source (about 1 ms, once per
+    process: a warm check pays it; os.walk, as Path.rglob took twice as long)."""
     global _code_digest
     if _code_digest is None:
         digest = hashlib.sha256()
         for package in _PACKAGES:
-            for path in sorted(package.rglob("*.py")):
-                digest.update(str(path.relative_to(package.parent)).encode() + b"\0")
-                digest.update(path.read_bytes())
+            for folder, subfolders, names in os.walk(package):
+                subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
+                for name in sorted(n for n in names if n.endswith(".py")):
+                    path = os.path.join(folder, name)
+                    digest.update(os.path.relpath(path, package.parent).encode() + b"\0")
+                    with open(path, "rb") as source:
+                        digest.update(source.read())
         _code_digest = digest.hexdigest()
     return _code_digest
 
