@@ -4,7 +4,9 @@
 
 Input: Debian's Xen 4.17 source (``apt-get source xen``, cached in
 ~/.cache/xenlint-src like the tests), its xen/ folder.  Every command runs as
-a fresh process, ``--repeat`` times; the table shows medians of wall time and
+a fresh process, ``--repeat`` times, and the commands a target compares run
+in turn (spatch, cold, warm, spatch, ...; -j 1, -j 2, -j 1, ...), so the
+machine's load weighs on both sides alike; the table shows medians of wall time and
 of CPU time (user + system, the process and its workers), peak memory, and
 ratios against grep and Coccinelle.  Raw output of each command goes to
 bench/results/<date>/raw/, the figures to results.json and summary.md there.
@@ -149,26 +151,37 @@ class Bench:
 
     def measure(self, key: str, name: str, cmd: list[str], cwd: Path, repeat: int,
                 before=None, warmup: bool = False) -> Result:
-        result = Result(name, cmd)
-        self.results[key] = result
-        tool = shutil.which(cmd[0])
-        if tool is None:
-            result.missing = f"{cmd[0]} not installed ({INSTALL.get(cmd[0], 'install it')})"
-            print(f"  {name}: MISSING - {result.missing}", flush=True)
-            return result
-        if warmup:
-            run_once(cmd, cwd, self.env, None)
+        return self.measure_together([(key, name, cmd, before)], cwd, repeat, warmup)[0]
+
+    def measure_together(self, specs: list[tuple], cwd: Path, repeat: int,
+                         warmup: bool = False) -> list[Result]:
+        """Commands whose figures are compared with one another, each a
+        (key, name, command, before) run in turn (A B A B ...): a change of
+        the machine's load during the run weighs on all of them alike."""
+        results, ready = [], []
+        for key, name, cmd, before in specs:
+            result = Result(name, cmd)
+            self.results[key] = result
+            results.append(result)
+            if shutil.which(cmd[0]) is None:
+                result.missing = f"{cmd[0]} not installed ({INSTALL.get(cmd[0], 'install it')})"
+                print(f"  {name}: MISSING - {result.missing}", flush=True)
+                continue
+            ready.append((key, cmd, before, result))
+            if warmup:
+                run_once(cmd, cwd, self.env, None)
         for i in range(repeat):
+            for key, cmd, before, result in ready:
+                if before:
+                    before()
+                result.runs.append(run_once(cmd, cwd, self.env, self.raw / f"{key}.{i}.out" if i == 0 else None))
+        for key, cmd, before, result in ready:
             if before:
                 before()
-            run = run_once(cmd, cwd, self.env, self.raw / f"{key}.{i}.out" if i == 0 else None)
-            result.runs.append(run)
-        if before:
-            before()
-        result.memory = run_once(cmd, cwd, self.env, None, sample=True).tree_rss_kb
-        print(f"  {name}: median {result.median():.3f} s wall, {result.median('cpu'):.3f} s CPU, "
-              f"exit {result.runs[0].code}", flush=True)
-        return result
+            result.memory = run_once(cmd, cwd, self.env, None, sample=True).tree_rss_kb
+            print(f"  {result.name}: median {result.median():.3f} s wall, {result.median('cpu'):.3f} s CPU, "
+                  f"exit {result.runs[0].code}", flush=True)
+        return results
 
     def unavailable(self, key: str, name: str, why: str) -> None:
         self.results[key] = Result(name, missing=why)
@@ -269,19 +282,25 @@ def main() -> int:
                   ["grep", "-rn", "-E", GREP_TOKENS, "--include=*.c", "--include=*.h", "xen"], src, r)
     if shutil.which("rg"):
         bench.measure("rg", "rg -n (same tokens)", ["rg", "-n", GREP_TOKENS, "-g", "*.[ch]", "xen"], src, r)
-    spatch = ["spatch", "--sp-file", str(COCCI), "--dir", "xen"]
-    bench.measure("spatch", "spatch rule XL101 (default options)", spatch, src, r)
+    spatch = ["spatch", "--sp-file", str(COCCI), "--dir", str(xen)]
     bench.measure("spatch_j2", "spatch rule XL101 -j 2", spatch + ["-j", "2"], src, r)
     if shutil.which("spatch"):
         bench.measure("spatch_all", "spatch, every file parsed (--disable-worth-trying-opt -j 2)",
                       spatch + ["-j", "2", "--disable-worth-trying-opt"], src, 1)
 
-    print("xenlint check xen/ (all rules)", flush=True)
+    # A target's figures are measured in turn, in the same stretch of time.
+    print("xenlint check xen/ (all rules), in turn with spatch's default run", flush=True)
     check = xl + ["check", str(xen)]
-    bench.measure("cold", "xenlint check, cold (empty cache)", check, ROOT, r, before=bench.empty_cache)
-    bench.measure("warm", "xenlint check, warm cache (nothing changed)", check, ROOT, r)
-    bench.measure("j1", "xenlint check --no-cache -j 1", check + ["--no-cache", "-j", "1"], ROOT, r)
-    bench.measure("j2", "xenlint check --no-cache -j 2", check + ["--no-cache", "-j", "2"], ROOT, r)
+    bench.measure_together([
+        ("spatch", "spatch rule XL101 (default options)", spatch, None),
+        ("cold", "xenlint check, cold (empty cache)", check, bench.empty_cache),
+        ("warm", "xenlint check, warm cache (nothing changed)", check, None),
+    ], ROOT, r)
+    print("1 worker and 2, in turn", flush=True)
+    bench.measure_together([
+        ("j1", "xenlint check --no-cache -j 1", check + ["--no-cache", "-j", "1"], None),
+        ("j2", "xenlint check --no-cache -j 2", check + ["--no-cache", "-j", "2"], None),
+    ], ROOT, r)
     bench.note_load("after check")
 
     print("pre-commit and series", flush=True)
