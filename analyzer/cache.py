@@ -140,11 +140,19 @@ def encode(facts: FileFacts) -> bytes:
 def decode(blob: bytes, path: str, source) -> FileFacts:
     """FileFacts of ``blob`` at ``path``; ``source`` is the text, or a
     callable that reads it when a line is first wanted."""
-    from .frontend.facts import FileFacts, LazyLines
+    from .frontend.facts import FileFacts
 
     facts = SafeUnpickler(io.BytesIO(blob)).load()
     if not isinstance(facts, FileFacts):
         raise pickle.UnpicklingError("not a FileFacts")
+    return placed(facts, path, source)
+
+
+def placed(facts: FileFacts, path: str, source) -> FileFacts:
+    """``facts`` given back the ``path`` and lines (of ``source``, as in
+    decode) that encode and the pipe leave out."""
+    from .frontend.facts import LazyLines
+
     facts.path = path
     facts.lines = LazyLines(source)
     return facts

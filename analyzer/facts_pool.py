@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from .cache import FactsCache, content_key, decode, encode
+from .cache import FactsCache, content_key, decode, encode, placed
 from .spellers import Question, SpellerSearch
 from .workers import Inbox, TaskQueue, Worker, wait_any
 
@@ -142,12 +142,18 @@ def _gather(names: Sequence[str], text_of: Callable[[int], str],
             if cache is not None:
                 cache.put(keys[i], facts[i])
 
-    def take_encoded(i: int) -> tuple[tuple[int, str | None, bool, bytes], str]:
-        """A worker's analysis of file i, as the pipe and the cache take it
-        (the same bytes), and the identifiers the file spells."""
+    def take_encoded(i: int) -> tuple[tuple[int, str | None, bool, bytes | FileFacts], str]:
+        """A worker's analysis of file i as the pipe takes it, and the
+        identifiers the file spells.  With a cache: the bytes the cache
+        stores (a hit needs no parse).  Without: the facts, pickled with the
+        rest of the message, one pickle each way instead of one per file."""
         text = text_of(i)
-        key = key_of(i, text) if cache is not None else None
-        blob = cache.get_blob(key) if cache is not None else None
+        if cache is None:
+            analysed = file_facts(names[i], text)
+            analysed.path, analysed.lines = "", []  # the parent has both
+            return (i, None, has_marker(text), analysed), analysed.identifiers
+        key = key_of(i, text)
+        blob = cache.get_blob(key)
         analysed = None
         if blob is not None:
             try:
@@ -157,8 +163,7 @@ def _gather(names: Sequence[str], text_of: Callable[[int], str],
         if blob is None:
             analysed = file_facts(names[i], text)
             blob = encode(analysed)
-            if cache is not None:
-                cache.put_blob(key, blob)
+            cache.put_blob(key, blob)
         return (i, key, has_marker(text), blob), analysed.identifiers
 
     if jobs <= 1 or count < MIN_FILES_FOR_WORKERS or not hasattr(os, "fork"):
@@ -219,11 +224,14 @@ def _gather(names: Sequence[str], text_of: Callable[[int], str],
         for message in messages:
             kind, payload = pickle.loads(message)
             if kind == "facts":
-                for i, keys[i], marked[i], blob in payload:
-                    try:
-                        facts[i] = decode(blob, names[i], lines_of(i))
-                    except Exception:  # damaged on the way: analyse it here, now
-                        take(i)  # (the worker searched it; the names may wait on it)
+                for i, keys[i], marked[i], analysis in payload:
+                    if not isinstance(analysis, bytes):
+                        facts[i] = placed(analysis, names[i], lines_of(i))
+                    else:
+                        try:
+                            facts[i] = decode(analysis, names[i], lines_of(i))
+                        except Exception:  # damaged in the cache: analyse it here, now
+                            take(i)  # (the worker searched it; the names may wait on it)
                     remaining.discard(i)
             elif kind == "spellers" and search is not None:
                 search.merge(*payload)
