@@ -82,13 +82,19 @@ def _layered(facts: FileFacts, text: str | None, stats: ParseStats, semantic=Non
 
 
 def run_rules(project: ProjectFacts, paths: Iterable[str], rules: Sequence[Rule]) -> list[Finding]:
+    from .rule import FACT_LISTS
+
     findings: list[Finding] = []
     paths = list(paths)
     project.prepare(paths)
     for path in paths:
         facts = project.files[path]
+        present = [name for name in FACT_LISTS if getattr(facts, name)]
+        if not present:  # most files of a tree: no rule can find anything there
+            continue
         for rule in rules:
-            findings.extend(rule.check(facts, project))
+            if not set(rule.needs).isdisjoint(present):
+                findings.extend(rule.check(facts, project))
     findings.sort(key=Finding.sort_key)
     return findings
 

@@ -15,6 +15,11 @@ if TYPE_CHECKING:
     from .project import ProjectFacts
 
 
+# The lists of FileFacts that rules read.
+FACT_LISTS = ("functions", "objects", "percpu", "calls", "legacy_indexes", "addresses",
+              "nr_cpu_ids_clamps")
+
+
 class Rule:
     id: str = ""
     name: str = ""
@@ -26,6 +31,11 @@ class Rule:
     example: str = ""
     instead: str = ""
     message: str = ""  # str.format template filled by report(**args)
+    # The FileFacts lists (FACT_LISTS) every finding of the rule comes
+    # from: a file where all of them are empty is not checked by it (most of
+    # a tree, which holds no fact at all).  tests/test_rule_needs.py holds
+    # each rule to it.
+    needs: tuple[str, ...] = FACT_LISTS
 
     def check(self, facts: "FileFacts", project: "ProjectFacts") -> Iterator[Finding]:
         raise NotImplementedError

@@ -37,6 +37,7 @@ class LegacyVcpuInfoIndex(Rule):
     message = ("direct use of {text}: the legacy array has only XEN_LEGACY_MAX_VCPUS slots and "
                "goes stale once a vCPU registers its own area; use this_cpu(vcpu_info) or "
                "per_cpu(vcpu_info, cpu)")
+    needs = ("legacy_indexes",)
 
     def check(self, facts, project):
         pointers = vcpu_pointer_names(project)

@@ -43,6 +43,7 @@ class UnboundedLegacyFallback(Rule):
     message = ("legacy fallback {text} is not bounded by XEN_LEGACY_MAX_VCPUS: if registration "
                "fails for a vCPU >= 32 the CPU points past the legacy array; add "
                "BUG_ON({index} >= XEN_LEGACY_MAX_VCPUS) or refuse the CPU")
+    needs = ("legacy_indexes",)
 
     def check(self, facts, project):
         pointers = vcpu_pointer_names(project)

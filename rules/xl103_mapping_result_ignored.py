@@ -44,6 +44,7 @@ class MappingResultIgnored(Rule):
                "}")
     message = ("result of {call} {how}: a CPU whose vcpu_info mapping failed would come "
                "online without a usable pointer")
+    needs = ("calls",)
 
     def check(self, facts, project):
         for call in facts.calls:

@@ -53,6 +53,7 @@ class RegistrationWithoutOnceGuard(Rule):
                "    set_bit(vcpu, vcpu_info_mapped);")
     message = ("{call}(VCPUOP_register_vcpu_info, ...) is not guarded by an 'already registered' "
                "test: L0 refuses a second registration of the same vCPU (hotplug, resume)")
+    needs = ("calls",)
 
     def check(self, facts, project):
         for call in facts.calls:

@@ -36,6 +36,7 @@ class PerCpuTypeMismatch(Rule):
                "DECLARE_PER_CPU(struct vcpu_info *, vcpu_info);")
     message = ("{macro}({type}, {name}) does not match the definition {def_type!r} at "
                "{def_path}:{def_line}")
+    needs = ("percpu",)
 
     def check(self, facts, project):
         entries = project.percpu_by_name()

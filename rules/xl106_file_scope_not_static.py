@@ -32,6 +32,7 @@ class FileScopeNotStatic(Rule):
     example = "unsigned long vcpu_info_mapped[BITS_TO_LONGS(NR_CPUS)];"
     instead = "static unsigned long vcpu_info_mapped[BITS_TO_LONGS(NR_CPUS)];"
     message = "'{name}' has external linkage but {where}; make it static"
+    needs = ("objects",)
 
     def check(self, facts, project):
         if facts.is_header:

@@ -43,6 +43,7 @@ class VcpuInfoMayCrossPage(Rule):
     message = ("'{name}' ({type}) is registered with the hypervisor but only {align}-byte "
                "aligned: it may cross a page and the registration then fails; align it to "
                "sizeof(struct vcpu_info)")
+    needs = ("percpu", "objects")
 
     def check(self, facts, project):
         register_functions = {c.site.function for c in facts.calls
