@@ -87,13 +87,14 @@ def run_rules(project: ProjectFacts, paths: Iterable[str], rules: Sequence[Rule]
     findings: list[Finding] = []
     paths = list(paths)
     project.prepare(paths)
+    needs = [(rule, frozenset(rule.needs)) for rule in rules]
     for path in paths:
         facts = project.files[path]
         present = [name for name in FACT_LISTS if getattr(facts, name)]
         if not present:  # most files of a tree: no rule can find anything there
             continue
-        for rule in rules:
-            if not set(rule.needs).isdisjoint(present):
+        for rule, lists in needs:
+            if not lists.isdisjoint(present):
                 findings.extend(rule.check(facts, project))
     findings.sort(key=Finding.sort_key)
     return findings
