@@ -138,6 +138,7 @@ class Worker:
         from_worker, to_parent = os.pipe()
         from_parent, to_worker = os.pipe()
         _grow(to_parent)
+        _grow(to_worker)  # tell() then rarely waits for the worker to read
         self.pid: int | None = os.fork()
         if self.pid == 0:  # the worker: never return into the caller's code
             status = 1
@@ -209,8 +210,9 @@ _CHUNK = 1 << 20
 
 
 def _grow(fd: int) -> None:
-    """Let a result pipe hold 1 MiB (Linux's limit for a user), so a worker
-    rarely waits while this process is busy with a file of its own."""
+    """Let a pipe hold 1 MiB (Linux's limit for a user), so a worker rarely
+    waits while this process is busy with a file of its own, and this
+    process rarely waits for a worker busy with one of its own."""
     try:
         import fcntl
 
