@@ -27,7 +27,6 @@ from analyzer.inputs.sources import read_input
 # The L0 contract families the model cross-check knows (analyzer.model).
 RELEASES = ("4.15", "4.16-4.17", "4.18+")
 DEFAULT_RELEASE = "4.16-4.17"
-CONFIG_NAMES = (".xenlint.toml", "pyproject.toml")
 _KEYS = {"release", "fail-on", "exclude", "rules"}
 _RULE_STATES = ("off", "on", "info", "warning", "error")
 
@@ -58,13 +57,6 @@ class Config:
 
             self._spec = pathspec.GitIgnoreSpec.from_lines(self.exclude)
         return self._spec.match_file(rel.as_posix())
-
-
-def known_rule_ids() -> set[str]:
-    """Every id a configuration or suppression may name."""
-    from analyzer.commands.rules_doc import all_docs
-
-    return {doc["id"] for doc in all_docs()}
 
 
 def normalise_release(value: object, source: str) -> str:
@@ -125,9 +117,10 @@ def parse_config(path: Path) -> Config:
     rules = table.get("rules", {})
     if not isinstance(rules, dict):
         raise InputError(name, "rules must be a table of rule id = state")
-    known = known_rule_ids()
+    from rules import MODULES
+
     for rule_id, state in rules.items():
-        if rule_id.upper() not in known:
+        if rule_id.upper() not in MODULES:
             raise InputError(name, f"unknown rule id {rule_id} in rules (see 'xenlint rules')")
         state_text = str(state).lower()
         if state_text not in _RULE_STATES:

@@ -11,8 +11,10 @@ import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
-from analyzer.config import Config, known_rule_ids, load_config
+from analyzer.config import Config, load_config
+from analyzer.errors import InputError
 from analyzer.findings import Finding
 
 
@@ -20,46 +22,53 @@ from analyzer.findings import Finding
 class Gate:
     config: Config
     root: Path  # the directory finding paths are relative to
+    # The rule ids this run reports: --select/--extend-select/--ignore, less
+    # those the configuration turns off.
+    selected: frozenset[str] = frozenset()
     saf: dict[str, frozenset[str]] = field(default_factory=dict)
     baseline: Counter | None = None
     baseline_path: Path | None = None
-    _known: set[str] | None = None
 
-    @property
-    def known(self) -> set[str]:
-        """Every rule id; read only when a suppression or safe.json names ids
-        (it loads every rule's documentation)."""
-        if self._known is None:
-            self._known = known_rule_ids()
-        return self._known
+    def static_rules(self) -> list:
+        """The static rules to run (rules.static_rules), in catalogue order."""
+        from rules import static_rules
+
+        return [rule for rule_id, rule in static_rules().items() if rule_id in self.selected]
+
+    def wants_model(self) -> bool:
+        """Is any model cross-check rule (XL2xx) selected?"""
+        from rules import family_of
+
+        return any(family_of(rule_id) == "model" for rule_id in self.selected)
+
+    def fail_on(self, given: str | None) -> str:
+        """--fail-on, else the configuration's fail-on, else error."""
+        return given or self.config.fail_on or "error"
 
 
-def prepare(args, start: Path, root: Path | None = None) -> Gate:
-    """Read what governs a run over ``start``: configuration, safe.json, baseline."""
+def prepare(start: Path, root: Path | None = None, *, config_file: str | None = None,
+            baseline: str | None = None, select: Sequence[str] = (), ignore: Sequence[str] = (),
+            extend_select: Sequence[str] = ()) -> Gate:
+    """Read what governs a run over ``start``: configuration, rule selection,
+    safe.json, baseline.  An unknown rule selector is an InputError."""
     from analyzer.suppressions import find_safe_json, load_safe_json
+    from rules import UnknownRule, selection
 
-    config = load_config(start, getattr(args, "config", None))
-    gate = Gate(config=config, root=(root or Path.cwd()))
+    config = load_config(start, config_file)
+    try:
+        chosen = selection(select, ignore, extend_select)
+    except UnknownRule as exc:
+        raise InputError("--select/--ignore", f"{exc} names no rule (see 'xenlint rules')") from None
+    gate = Gate(config=config, root=(root or Path.cwd()), selected=chosen - config.disabled)
     safe_json = find_safe_json(start)
     if safe_json is not None:
-        gate.saf = load_safe_json(safe_json, gate.known)
-    if getattr(args, "baseline", None):
+        gate.saf = load_safe_json(safe_json)
+    if baseline:
         from analyzer.baseline import read_baseline
 
-        gate.baseline_path = Path(args.baseline)
+        gate.baseline_path = Path(baseline)
         gate.baseline = read_baseline(gate.baseline_path)
     return gate
-
-
-def rules_for(args, gate: Gate):
-    """The rules to run: --select/--ignore, less those the configuration turns off."""
-    from analyzer.commands.common import selected_rules
-
-    return [rule for rule in selected_rules(args) if rule.id not in gate.config.disabled]
-
-
-def fail_on(args, gate: Gate) -> str:
-    return getattr(args, "fail_on", None) or gate.config.fail_on or "error"
 
 
 def split_excluded(paths: list[Path], gate: Gate) -> tuple[list[Path], list[Path]]:
@@ -94,7 +103,7 @@ def apply(gate: Gate, findings: list[Finding], texts: dict[str, str],
         text = texts[path]
         if not has_marker(text, bool(gate.saf)):
             continue  # nothing to scan: the common case, without loading the rule ids
-        found = scan(path, text, gate.known, gate.saf)
+        found = scan(path, text, gate.saf)
         scanned[path] = found
         problems.extend(p for p in found.problems
                         if added is None or p.line in added.get(path, ()))
@@ -113,7 +122,7 @@ def apply(gate: Gate, findings: list[Finding], texts: dict[str, str],
     out: list[Finding] = []
     excluded = 0
     for finding in kept + problems:
-        if finding.rule_id in config.disabled:
+        if finding.rule_id not in gate.selected:
             continue
         if config.is_excluded(_absolute(gate, finding.path)):
             excluded += 1

@@ -18,6 +18,7 @@ from pathlib import Path
 from analyzer.errors import InputError
 from analyzer.findings import Finding, Severity
 from analyzer.inputs.sources import read_input
+from rules import MODULES
 
 # /* xenlint: DIRECTIVE[IDS] REASON */ or // xenlint: ...
 _XENLINT = re.compile(
@@ -27,37 +28,6 @@ _SAF = re.compile(r"/\*\s*(?P<id>SAF-\d+-safe)\b")
 
 MALFORMED_ID = "XL001"
 UNKNOWN_ID = "XL002"
-
-# Documentation of the two findings this module produces, in the shape of
-# Rule.doc(), so `xenlint rules`, `explain` and the README list them too.
-RULE_DOCS = [
-    {
-        "id": MALFORMED_ID, "name": "malformed-suppression", "severity": "error",
-        "confidence": "high",
-        "summary": "xenlint suppression comment without rule ids or without a reason",
-        "what": "Finds '/* xenlint: ... */' comments that are not of the form "
-                "'ignore[ID,...] reason'. Such a comment suppresses nothing.",
-        "why": "A suppression is a reviewed decision that a finding is not a defect; the "
-               "reason is what the next reviewer reads. Without ids it would hide every "
-               "rule, without a reason nobody can tell whether it still holds.",
-        "example": "/* xenlint: ignore[XL106] */\nunsigned long vcpu_info_mapped[BITS_TO_LONGS(NR_CPUS)];",
-        "instead": "/* xenlint: ignore[XL106] referenced from the assembly entry path */\n"
-                   "unsigned long vcpu_info_mapped[BITS_TO_LONGS(NR_CPUS)];",
-    },
-    {
-        "id": UNKNOWN_ID, "name": "unknown-rule-in-suppression", "severity": "error",
-        "confidence": "high",
-        "summary": "xenlint suppression comment names a rule id that does not exist",
-        "what": "Finds 'ignore[ID]' suppressions whose ID is not a xenlint rule "
-                "(see 'xenlint rules'). The comment suppresses nothing.",
-        "why": "A misspelt id would otherwise be silently ineffective, or silently "
-               "effective again once a rule with that id appears.",
-        "example": "this_cpu(vcpu_info) = &XEN_shared_info->vcpu_info[id]; "
-                   "/* xenlint: ignore[XL012] bounded by the caller */",
-        "instead": "this_cpu(vcpu_info) = &XEN_shared_info->vcpu_info[id]; "
-                   "/* xenlint: ignore[XL102] bounded by the caller */",
-    },
-]
 
 
 @dataclass
@@ -81,7 +51,7 @@ class FileSuppressions:
         return None
 
 
-def load_safe_json(path: Path, known: set[str]) -> dict[str, frozenset[str]]:
+def load_safe_json(path: Path) -> dict[str, frozenset[str]]:
     """SAF id -> xenlint rule ids, from Xen's docs/misra/safe.json.
 
     An entry maps to xenlint through ``"analyser": {"xenlint": "XL106"}`` (a
@@ -107,7 +77,7 @@ def load_safe_json(path: Path, known: set[str]) -> dict[str, frozenset[str]]:
             continue
         ids = value if isinstance(value, list) else str(value).split(",")
         rule_ids = frozenset(str(i).strip().upper() for i in ids if str(i).strip())
-        unknown = sorted(rule_ids - known)
+        unknown = sorted(rule_ids - MODULES.keys())
         if unknown:
             raise InputError(str(path), f"{entry['id']} maps to unknown xenlint rule id "
                                         f"{', '.join(unknown)} (see 'xenlint rules')")
@@ -135,7 +105,7 @@ def has_marker(text: str, saf: bool = True) -> bool:
     return "xenlint:" in text or (saf and "SAF-" in text)
 
 
-def scan(path: str, text: str, known: set[str],
+def scan(path: str, text: str,
          saf: dict[str, frozenset[str]] | None = None) -> FileSuppressions:
     """The suppressions in one file's text, and the malformed ones as findings."""
     found = FileSuppressions()
@@ -177,7 +147,7 @@ def scan(path: str, text: str, known: set[str],
                     f"xenlint suppression of {', '.join(sorted(ids))} gives no reason; "
                     f"say why the finding is not a defect", source))
                 continue
-            unknown = sorted(ids - known)
+            unknown = sorted(ids - MODULES.keys())
             if unknown:
                 found.problems.append(_problem(
                     UNKNOWN_ID, path, line, col,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from analyzer.frontend.facts import VCPU_INFO_POINTER, type_key
+
 if TYPE_CHECKING:  # annotations only: listing the rules loads no facts class
     from analyzer.frontend.facts import Condition, FileFacts
     from analyzer.project import ProjectFacts
@@ -50,7 +52,7 @@ def vcpu_pointer_names(project: ProjectFacts) -> frozenset[str]:
     if _pointer_names[0] is not index:
         names = set(KNOWN_VCPU_POINTERS)
         for name, decls in index.items():
-            if any(d.type_text.replace(" ", "") == "structvcpu_info*" for _, d in decls):
+            if any(type_key(d.type_text) == VCPU_INFO_POINTER for _, d in decls):
                 names.add(name)
         _pointer_names = (index, frozenset(names))
     return _pointer_names[1]
@@ -58,7 +60,7 @@ def vcpu_pointer_names(project: ProjectFacts) -> frozenset[str]:
 
 def backing_arrays(facts: FileFacts) -> set[str]:
     """File-scope pointers to struct vcpu_info: the registered-area array."""
-    return {o.name for o in facts.objects if o.type_text.replace(" ", "") == "structvcpu_info*"}
+    return {o.name for o in facts.objects if type_key(o.type_text) == VCPU_INFO_POINTER}
 
 
 def array_absent(cond: Condition, arrays: set[str]) -> bool:

@@ -1,45 +1,40 @@
-"""XL102: legacy fallback not bounded by XEN_LEGACY_MAX_VCPUS.
+"""per-CPU vcpu_info pointed at a legacy slot without a XEN_LEGACY_MAX_VCPUS bound
 
-Finds:      a store of &shared_info->vcpu_info[v] into the per-CPU vcpu_info
-            pointer on a path with no dominating `v < XEN_LEGACY_MAX_VCPUS`
-            test, `BUG_ON(v >= XEN_LEGACY_MAX_VCPUS)` or ARRAY_SIZE bound.
-            The "array never allocated" branch counts as bounded when the same
-            file clamps nr_cpu_ids to the legacy limit.
-Matters:    when registration fails for vCPU 32 or above, the CPU is pointed
-            past the end of the legacy array (invariant I2 of the model).
-Confidence: medium: the bound is judged syntactically; `xenlint model` judges
-            such paths precisely by running them.
+Severity:   error
+Confidence: medium: the bound is judged by its shape; `xenlint model` judges such paths by running them
+
+What it does
+    Finds the fallback `this_cpu(vcpu_info) =
+    &XEN_shared_info->vcpu_info[vcpu]` on a path that is not dominated by
+    `vcpu < XEN_LEGACY_MAX_VCPUS` (an enclosing if, an earlier
+    BUG_ON/ASSERT, or an early exit). The branch taken when the vcpu_info
+    array was never allocated counts as bounded if the same file clamps
+    nr_cpu_ids to the legacy limit.
+Why it matters
+    Registration can fail for any vCPU (L0 refuses it, the area crosses a
+    page, the vCPU registered already). For vCPU 32 or above there is no
+    legacy slot: the pointer lands past the end of shared_info's vcpu_info
+    array and every upcall and time read on that CPU uses whatever lies
+    there.
+Example
+    rc = xen_hypercall_vcpu_op(VCPUOP_register_vcpu_info, vcpu, &info);
+    if ( rc )
+        this_cpu(vcpu_info) = &XEN_shared_info->vcpu_info[vcpu];
+Use instead
+    if ( rc )
+    {
+        BUG_ON(vcpu >= XEN_LEGACY_MAX_VCPUS);
+        this_cpu(vcpu_info) = &XEN_shared_info->vcpu_info[vcpu];
+    }
+    /* or: else if ( vcpu < XEN_LEGACY_MAX_VCPUS ) ..., refusing the CPU otherwise */
 """
 
-from analyzer.findings import Severity
 from analyzer.rule import Rule
 
 from .predicates import array_absent, backing_arrays, bounds, vcpu_pointer_names
 
 
 class UnboundedLegacyFallback(Rule):
-    id = "XL102"
-    name = "unbounded-legacy-fallback"
-    severity = Severity.ERROR
-    confidence = "medium"
-    summary = "per-CPU vcpu_info pointed at a legacy slot without a XEN_LEGACY_MAX_VCPUS bound"
-    what = ("Finds the fallback `this_cpu(vcpu_info) = &XEN_shared_info->vcpu_info[vcpu]` on a path "
-            "that is not dominated by `vcpu < XEN_LEGACY_MAX_VCPUS` (an enclosing if, an earlier "
-            "BUG_ON/ASSERT, or an early exit). The branch taken when the vcpu_info array was never "
-            "allocated counts as bounded if the same file clamps nr_cpu_ids to the legacy limit.")
-    why = ("Registration can fail for any vCPU (L0 refuses it, the area crosses a page, the vCPU "
-           "registered already). For vCPU 32 or above there is no legacy slot: the pointer lands "
-           "past the end of shared_info's vcpu_info array and every upcall and time read on that "
-           "CPU uses whatever lies there.")
-    example = ("rc = xen_hypercall_vcpu_op(VCPUOP_register_vcpu_info, vcpu, &info);\n"
-               "if ( rc )\n"
-               "    this_cpu(vcpu_info) = &XEN_shared_info->vcpu_info[vcpu];")
-    instead = ("if ( rc )\n"
-               "{\n"
-               "    BUG_ON(vcpu >= XEN_LEGACY_MAX_VCPUS);\n"
-               "    this_cpu(vcpu_info) = &XEN_shared_info->vcpu_info[vcpu];\n"
-               "}\n"
-               "/* or: else if ( vcpu < XEN_LEGACY_MAX_VCPUS ) ..., refusing the CPU otherwise */")
     message = ("legacy fallback {text} is not bounded by XEN_LEGACY_MAX_VCPUS: if registration "
                "fails for a vCPU >= 32 the CPU points past the legacy array; add "
                "BUG_ON({index} >= XEN_LEGACY_MAX_VCPUS) or refuse the CPU")

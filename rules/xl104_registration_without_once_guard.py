@@ -1,18 +1,35 @@
-"""XL104: VCPUOP_register_vcpu_info without an "already registered" guard.
+"""VCPUOP_register_vcpu_info issued without checking the vCPU is not registered already
 
-Finds:      a registration hypercall not dominated by a per-vCPU test of an
-            "already mapped" state (test_bit on a mapped bitmap, a mapped or
-            registered flag) that skips the call.
-Matters:    L0 accepts one registration per vCPU; a second one (CPU offline
-            and back online, resume on the same host) fails with
-            -EINVAL/-EBUSY, and the CPU then falls back to a legacy slot L0
-            no longer writes, or to nothing at all.
-Confidence: medium: the guard is recognised by its shape.
+Severity:   error
+Confidence: medium: the guard is recognised by its shape
+
+What it does
+    Finds VCPUOP_register_vcpu_info hypercalls that are not skipped when
+    the vCPU's area is already registered: no enclosing or earlier test of
+    a per-vCPU mapped bitmap (test_bit), or of a mapped/registered flag,
+    guards the call.
+Why it matters
+    The hypervisor accepts one registration per vCPU and per domain
+    lifetime. CPU hotplug and same-host resume run the mapping code again;
+    the second call fails (-EINVAL, or -EBUSY from Xen 4.18), and the
+    error path then points the CPU at a legacy slot that L0 stopped
+    updating, or at nothing for vCPU >= 32.
+Example
+    info.mfn = virt_to_mfn(&vcpu_info[vcpu]);
+    rc = xen_hypercall_vcpu_op(VCPUOP_register_vcpu_info, vcpu, &info);
+Use instead
+    if ( test_bit(vcpu, vcpu_info_mapped) )
+    {
+        this_cpu(vcpu_info) = &vcpu_info[vcpu];
+        return 0;
+    }
+    rc = xen_hypercall_vcpu_op(VCPUOP_register_vcpu_info, vcpu, &info);
+    if ( !rc )
+        set_bit(vcpu, vcpu_info_mapped);
 """
 
 import re
 
-from analyzer.findings import Severity
 from analyzer.rule import Rule
 
 from .predicates import registers
@@ -29,28 +46,6 @@ def _is_once_guard(cond) -> bool:
 
 
 class RegistrationWithoutOnceGuard(Rule):
-    id = "XL104"
-    name = "registration-without-once-guard"
-    severity = Severity.ERROR
-    confidence = "medium"
-    summary = "VCPUOP_register_vcpu_info issued without checking the vCPU is not registered already"
-    what = ("Finds VCPUOP_register_vcpu_info hypercalls that are not skipped when the vCPU's area "
-            "is already registered: no enclosing or earlier test of a per-vCPU mapped bitmap "
-            "(test_bit), or of a mapped/registered flag, guards the call.")
-    why = ("The hypervisor accepts one registration per vCPU and per domain lifetime. CPU hotplug "
-           "and same-host resume run the mapping code again; the second call fails (-EINVAL, or "
-           "-EBUSY from Xen 4.18), and the error path then points the CPU at a legacy slot that "
-           "L0 stopped updating, or at nothing for vCPU >= 32.")
-    example = ("info.mfn = virt_to_mfn(&vcpu_info[vcpu]);\n"
-               "rc = xen_hypercall_vcpu_op(VCPUOP_register_vcpu_info, vcpu, &info);")
-    instead = ("if ( test_bit(vcpu, vcpu_info_mapped) )\n"
-               "{\n"
-               "    this_cpu(vcpu_info) = &vcpu_info[vcpu];\n"
-               "    return 0;\n"
-               "}\n"
-               "rc = xen_hypercall_vcpu_op(VCPUOP_register_vcpu_info, vcpu, &info);\n"
-               "if ( !rc )\n"
-               "    set_bit(vcpu, vcpu_info_mapped);")
     message = ("{call}(VCPUOP_register_vcpu_info, ...) is not guarded by an 'already registered' "
                "test: L0 refuses a second registration of the same vCPU (hotplug, resume)")
     needs = ("calls",)

@@ -1,39 +1,31 @@
-"""XL105: DECLARE_PER_CPU type differs from the DEFINE_PER_CPU of the same name.
+"""DECLARE_PER_CPU type differs from the matching DEFINE_PER_CPU
 
-Finds:      DECLARE_PER_CPU(T1, name) where the definition is
-            DEFINE_PER_CPU(T2, name) with T1 != T2 (after white space is
-            normalised), and two definitions of one name with different types.
-Matters:    per-CPU variables are reached through a linker section and a
-            macro, so the compiler never sees both declarations together: a
-            mismatch reads the wrong size or type silently (the seed series
-            turned vcpu_id into a pointer-sized vcpu_info in one file).
-Confidence: high.
+Severity:   error
+Confidence: high
+
+What it does
+    Compares every DECLARE_PER_CPU(type, name) with the DEFINE_PER_CPU* of
+    the same name (in a tree: across files; in a patch: against the tree
+    or within the patch), and flags the declaration whose type differs;
+    also two definitions that disagree.
+Why it matters
+    Per-CPU variables live in a special section and are reached through
+    macros, so no compiler sees the definition and the declaration
+    together. A type mismatch makes one file read an int where another
+    wrote a pointer.
+Example
+    /* xen.c */  DEFINE_PER_CPU(struct vcpu_info *, vcpu_info);
+    /* time.c */ DECLARE_PER_CPU(struct vcpu_info, vcpu_info);
+Use instead
+    /* one declaration in a header both files include */
+    DECLARE_PER_CPU(struct vcpu_info *, vcpu_info);
 """
 
-from analyzer.findings import Severity
+from analyzer.frontend.facts import type_key
 from analyzer.rule import Rule
 
 
-def _norm(type_text: str) -> str:
-    return " ".join(type_text.replace("*", " * ").split()).replace("* *", "**")
-
-
 class PerCpuTypeMismatch(Rule):
-    id = "XL105"
-    name = "percpu-type-mismatch"
-    severity = Severity.ERROR
-    confidence = "high"
-    summary = "DECLARE_PER_CPU type differs from the matching DEFINE_PER_CPU"
-    what = ("Compares every DECLARE_PER_CPU(type, name) with the DEFINE_PER_CPU* of the same name "
-            "(in a tree: across files; in a patch: against the tree or within the patch), and "
-            "flags the declaration whose type differs; also two definitions that disagree.")
-    why = ("Per-CPU variables live in a special section and are reached through macros, so no "
-           "compiler sees the definition and the declaration together. A type mismatch makes "
-           "one file read an int where another wrote a pointer.")
-    example = ("/* xen.c */  DEFINE_PER_CPU(struct vcpu_info *, vcpu_info);\n"
-               "/* time.c */ DECLARE_PER_CPU(struct vcpu_info, vcpu_info);")
-    instead = ("/* one declaration in a header both files include */\n"
-               "DECLARE_PER_CPU(struct vcpu_info *, vcpu_info);")
     message = ("{macro}({type}, {name}) does not match the definition {def_type!r} at "
                "{def_path}:{def_line}")
     needs = ("percpu",)
@@ -50,7 +42,7 @@ class PerCpuTypeMismatch(Rule):
                 continue
             # The first definition (by path, line) is the reference.
             ref_path, ref = min(definitions, key=lambda pd: (pd[0], pd[1].site.line))
-            if ref is decl or _norm(ref.type_text) == _norm(decl.type_text):
+            if ref is decl or type_key(ref.type_text) == type_key(decl.type_text):
                 continue
             yield self.report(facts, decl.site, macro=decl.macro, type=decl.type_text,
                               name=decl.name, def_type=ref.type_text, def_path=ref_path,

@@ -1,18 +1,26 @@
-"""XL107: a registered struct vcpu_info with no alignment that keeps it in one page.
+"""registered struct vcpu_info lacks alignment to its size and may cross a page
 
-Finds:      a static or per-CPU `struct vcpu_info` (not a pointer) whose
-            address is registered with the hypervisor (its address is taken
-            in a function that issues VCPUOP_register_vcpu_info) but that is declared without an
-            alignment of at least 64 bytes (its size).
-Matters:    L0 refuses an area that crosses a page boundary (-EINVAL, or
-            -ENXIO from 4.16); with default alignment (8) a 64-byte object
-            crosses one whenever the linker puts it in a page's last 56 bytes,
-            so registration fails on some builds and not others.
-Confidence: high.  Dynamically allocated arrays are judged by `xenlint
-model`, which knows the allocator's placement.
+Severity:   error
+Confidence: high: dynamically allocated arrays are judged by `xenlint model`, which knows the allocator's placement
+
+What it does
+    Finds `struct vcpu_info` objects defined statically or per CPU (plain
+    DEFINE_PER_CPU(struct vcpu_info, name)) whose address is registered
+    with VCPUOP_register_vcpu_info, when nothing aligns them to at least
+    64 bytes.
+Why it matters
+    The hypervisor refuses an area that crosses a page boundary. struct
+    vcpu_info is 64 bytes with natural alignment 8, so without an explicit
+    alignment the linker may place it across a page: registration then
+    fails on some builds only.
+Example
+    static DEFINE_PER_CPU(struct vcpu_info, xen_vcpu_info);
+Use instead
+    static DEFINE_PER_CPU_ALIGNED(struct vcpu_info, xen_vcpu_info);
+    /* or: static struct vcpu_info info __aligned(64); */
 """
 
-from analyzer.findings import Severity
+from analyzer.frontend.facts import type_key
 from analyzer.rule import Rule
 
 from .predicates import REGISTER_OP
@@ -21,25 +29,10 @@ VCPU_INFO_SIZE = 64
 
 
 def _is_vcpu_info(type_text: str) -> bool:
-    t = type_text.replace(" ", "")
-    return t in ("structvcpu_info", "vcpu_info_t", "structvcpu_info[]", "vcpu_info_t[]")
+    return type_key(type_text) in ("structvcpu_info", "vcpu_info_t", "structvcpu_info[]", "vcpu_info_t[]")
 
 
 class VcpuInfoMayCrossPage(Rule):
-    id = "XL107"
-    name = "vcpu-info-may-cross-page"
-    severity = Severity.ERROR
-    confidence = "high"
-    summary = "registered struct vcpu_info lacks alignment to its size and may cross a page"
-    what = ("Finds `struct vcpu_info` objects defined statically or per CPU (plain "
-            "DEFINE_PER_CPU(struct vcpu_info, name)) whose address is registered with "
-            "VCPUOP_register_vcpu_info, when nothing aligns them to at least 64 bytes.")
-    why = ("The hypervisor refuses an area that crosses a page boundary. struct vcpu_info is "
-           "64 bytes with natural alignment 8, so without an explicit alignment the linker may "
-           "place it across a page: registration then fails on some builds only.")
-    example = "static DEFINE_PER_CPU(struct vcpu_info, xen_vcpu_info);"
-    instead = ("static DEFINE_PER_CPU_ALIGNED(struct vcpu_info, xen_vcpu_info);\n"
-               "/* or: static struct vcpu_info info __aligned(64); */")
     message = ("'{name}' ({type}) is registered with the hypervisor but only {align}-byte "
                "aligned: it may cross a page and the registration then fails; align it to "
                "sizeof(struct vcpu_info)")

@@ -18,7 +18,8 @@ _SECTION = re.compile(re.escape(START) + r"\n(.*?)" + re.escape(END), re.S)
 
 
 def generated_table() -> str:
-    from analyzer.commands.rules_doc import all_docs, markdown_table
+    from analyzer.reporters.rule_table import markdown_table
+    from rules import all_docs
 
     return markdown_table(all_docs())
 
@@ -31,12 +32,12 @@ def test_readme_rule_table_matches_the_rules():
 
 
 def test_the_table_lists_every_rule_and_the_cli_prints_it():
-    from analyzer.commands.rules_doc import all_docs
     from helpers import run_cli
+    from rules import all_docs
 
     table = generated_table()
     for doc in all_docs():
-        assert f"| {doc['id']} | {doc['name']} | {doc['severity']} |" in table
+        assert f"| {doc.id} | {doc.name} | {doc.severity} |" in table
     code, out, _ = run_cli("rules", "--format", "markdown")
     assert code == 0 and out == table
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
-
 HELP = "explain a rule: what it finds, why it matters, an example, what to write instead"
 
 
@@ -12,24 +10,14 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    import sys
+
     from analyzer.errors import InputError
+    from analyzer.reporters.rule_table import explanation
+    from rules import find
 
-    from .rules_doc import all_docs
-
-    wanted = args.rule.strip()
-    for doc in all_docs():
-        if wanted.upper() == doc["id"] or wanted == doc["name"]:
-            break
-    else:
+    doc = find(args.rule)
+    if doc is None:
         raise InputError(args.rule, "unknown rule id (see 'xenlint rules')")
-    print(f"{doc['id']} {doc['name']} ({doc['severity']}, confidence {doc.get('confidence', 'high')})")
-    print()
-    for title, key in (("What it does", "what"), ("Why it matters", "why")):
-        print(f"## {title}")
-        print(textwrap.fill(doc[key], width=78))
-        print()
-    for title, key in (("Example", "example"), ("Use instead", "instead")):
-        print(f"## {title}")
-        print(textwrap.indent(doc[key], "    "))
-        print()
+    sys.stdout.write(explanation(doc))
     return 0

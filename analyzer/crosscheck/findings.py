@@ -11,7 +11,6 @@ import shlex
 
 from analyzer.crosscheck.compare import EventResult, ScenarioResult
 from analyzer.findings import Finding, Severity
-from analyzer.model.invariants import TITLES
 from analyzer.model.scenario import Scenario
 from analyzer.model.snapshot import Snapshot, Stop, ptr_text
 
@@ -61,6 +60,13 @@ def table_text(rows: list[dict], ev: EventResult) -> str:
     return "\n".join(lines)
 
 
+def invariant_title(invariant: int) -> str:
+    """The invariant's statement, as its rule's summary gives it ("I2: no pointer ...")."""
+    import rules
+
+    return rules.doc(f"XL2{invariant:02d}").summary.partition(": ")[2]
+
+
 class Location:
     """Where findings about the mapping code are anchored."""
 
@@ -88,7 +94,7 @@ def invariant_finding(loc: Location, invariant: int, result: ScenarioResult, ev:
     scenario = result.scenario
     return Finding(
         rule_id=f"XL2{invariant:02d}", severity=Severity.ERROR, path=loc.path, line=loc.line, col=1,
-        message=(f"I{invariant} violated ({TITLES[invariant]}): {detail}; "
+        message=(f"I{invariant} violated ({invariant_title(invariant)}): {detail}; "
                  f"scenario: {scenario.describe()}"),
         function=loc.function, source=loc.source,
         details=_details(loc, result, ev, {"invariant": f"I{invariant}"}))

@@ -11,20 +11,6 @@ from dataclasses import dataclass
 from analyzer.model.scenario import LEGACY_MAX_VCPUS
 from analyzer.model.snapshot import Flag, Outcome, Ptr, Snapshot, Stop, ptr_text
 
-TITLES = {
-    1: "every online CPU has a non-NULL vcpu_info pointer",
-    2: "no pointer to a legacy slot of a vCPU >= 32, nor between array elements",
-    3: "each CPU reads the area L0 writes for its vCPU",
-    4: "one registration per vCPU per epoch; the mapped bitmap agrees with L0",
-    5: "every registered area lies within one page and is 8-byte aligned",
-    6: "the array is not freed while L0 still writes into it",
-    7: "vCPU ids used as indices stay within the allocated lengths",
-    8: "up to 4.17 a vCPU registers another vCPU's area only while that vCPU is down",
-    9: "after a migration every online CPU is re-established, or the system stops",
-    10: "the spurious upcall after a registration reads the registered area",
-    11: "without a usable area: nr_cpu_ids <= 32 and every CPU in use has a vCPU id < 32",
-}
-
 
 @dataclass(frozen=True)
 class Violation:

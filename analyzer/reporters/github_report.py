@@ -31,12 +31,11 @@ def annotation(finding, title: str) -> str:
 
 
 def render(report: Report, verbose: bool = False) -> str:
-    from analyzer.commands.rules_doc import all_docs
+    from rules import doc
 
     from .text_report import summary
 
-    names = {doc["id"]: doc["name"] for doc in all_docs()}
-    out = [annotation(f, f"{f.rule_id} {names.get(f.rule_id, '')}".strip()) for f in report.findings]
+    out = [annotation(f, f"{f.rule_id} {doc(f.rule_id).name}") for f in report.findings]
     out.extend(f"::warning::{escape_data('xenlint: ' + problem)}" for problem in report.problems)
     out.append(summary(report))
     return "\n".join(out) + "\n"

@@ -18,42 +18,47 @@ def _finding_text(f) -> list[str]:
     return out
 
 
-def print_report(report) -> None:
-    for f in sorted(report.findings, key=lambda f: (-int(f.severity), f.rule_id)):
-        print("\n".join(_finding_text(f)))
-    print(f"\n{report.scenarios_run} scenarios run"
-          + (" (migration scenarios skipped: the file has no resume function)" if report.skipped_resume else ""))
-    print("coverage (branch directions exercised):")
+def report_text(report, findings) -> str:
+    """The findings (those the gate kept), then what was run and covered."""
+    out = []
+    for f in sorted(findings, key=lambda f: (-int(f.severity), f.rule_id)):
+        out += _finding_text(f)
+    out.append(f"\n{report.scenarios_run} scenarios run"
+               + (" (migration scenarios skipped: the file has no resume function)"
+                  if report.skipped_resume else ""))
+    out.append("coverage (branch directions exercised):")
     for fn, (hit, total) in report.coverage_by_function().items():
-        print(f"    {fn}: {hit}/{total}")
-    missed = [b for b in report.coverage if not (b.taken and b.not_taken)]
-    for b in missed:
-        side = "true" if not b.taken else "false"
-        print(f"      never {side}: {b.function} line {b.line} {b.kind} ({b.text})")
-    print("stubbed calls: " + (", ".join(f"{n} ({c} calls)" for n, c in report.stubs) or "none"))
+        out.append(f"    {fn}: {hit}/{total}")
+    for b in report.coverage:
+        if not (b.taken and b.not_taken):
+            side = "true" if not b.taken else "false"
+            out.append(f"      never {side}: {b.function} line {b.line} {b.kind} ({b.text})")
+    out.append("stubbed calls: " + (", ".join(f"{n} ({c} calls)" for n, c in report.stubs) or "none"))
+    return "\n".join(out) + "\n"
 
 
-def print_replay(report, scenario) -> None:
-    print(f"scenario: {scenario.to_json()}")
-    print(f"          {scenario.describe()}")
-    for f in report.findings:
+def replay_text(report, scenario, findings) -> str:
+    out = [f"scenario: {scenario.to_json()}", f"          {scenario.describe()}"]
+    for f in findings:
         if f.rule_id in ("XL260", "XL280", "XL270"):
-            print("\n".join(_finding_text(f)))
+            out += _finding_text(f)
     for result in report.results:
         for ev in result.events:
             marks = ", ".join(f"I{v.invariant}: {v.detail}" for v in ev.violations)
-            print()
-            print(table_text(pointer_table(ev), ev))
+            out += ["", table_text(pointer_table(ev), ev)]
             if ev.diverges:
-                print("    the C run and the model disagree here")
+                out.append("    the C run and the model disagree here")
             if marks:
-                print(f"    violated: {marks}")
+                out.append(f"    violated: {marks}")
+    return "\n".join(out) + "\n"
 
 
-def report_json(report, replay: bool = False) -> dict:
+def report_json(report, findings, replay: bool = False) -> str:
+    import json
+
     out = {
         "path": report.path,
-        "findings": [f.to_dict() for f in report.findings],
+        "findings": [f.to_dict() for f in findings],
         "scenarios_run": report.scenarios_run,
         "policy": report.policy_notes,
         "coverage": [{"function": b.function, "line": b.line, "kind": b.kind, "condition": b.text,
@@ -66,4 +71,4 @@ def report_json(report, replay: bool = False) -> dict:
              "violations": [f"I{v.invariant}: {v.detail}" for v in ev.violations],
              "pointers": pointer_table(ev)}
             for result in report.results for ev in result.events]
-    return out
+    return json.dumps(out, indent=2) + "\n"

@@ -18,25 +18,17 @@ SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
-def _rule_docs() -> dict[str, dict]:
-    from analyzer.commands.rules_doc import all_docs
-
-    return {doc["id"]: doc for doc in all_docs()}
-
-
-def _descriptor(rule_id: str, doc: dict | None) -> dict:
-    if doc is None:
-        return {"id": rule_id}
-    help_text = (f"{doc['what']}\n\nWhy it matters: {doc['why']}\n\n"
-                 f"Example:\n{doc['example']}\n\nUse instead:\n{doc['instead']}")
+def _descriptor(doc) -> dict:
+    help_text = (f"{doc.what}\n\nWhy it matters: {doc.why}\n\n"
+                 f"Example:\n{doc.example}\n\nUse instead:\n{doc.instead}")
     return {
-        "id": rule_id,
-        "name": doc["name"],
-        "shortDescription": {"text": doc["summary"]},
-        "fullDescription": {"text": doc["what"]},
+        "id": doc.id,
+        "name": doc.name,
+        "shortDescription": {"text": doc.summary},
+        "fullDescription": {"text": doc.what},
         "help": {"text": help_text},
-        "defaultConfiguration": {"level": LEVELS.get(doc["severity"], "warning")},
-        "properties": {"confidence": doc.get("confidence", "high")},
+        "defaultConfiguration": {"level": LEVELS[str(doc.severity)]},
+        "properties": {"confidence": doc.confidence},
     }
 
 
@@ -49,7 +41,8 @@ def _artifact(path: str) -> dict:
 def render(report: Report, verbose: bool = False) -> str:
     from analyzer import __version__
 
-    docs = _rule_docs()
+    from rules import doc
+
     rule_ids = sorted({f.rule_id for f in report.findings})
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
     results = []
@@ -78,7 +71,7 @@ def render(report: Report, verbose: bool = False) -> str:
         "tool": {"driver": {
             "name": "xenlint",
             "version": __version__,
-            "rules": [_descriptor(rule_id, docs.get(rule_id)) for rule_id in rule_ids],
+            "rules": [_descriptor(doc(rule_id)) for rule_id in rule_ids],
         }},
         "invocations": [invocation],
         "results": results,

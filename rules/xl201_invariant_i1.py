@@ -1,0 +1,18 @@
+"""I1: every online CPU has a non-NULL vcpu_info pointer
+
+Severity:   error
+Confidence: high
+Found by:   xenlint model (analyzer/model/invariants.py, on the C run's state after each event)
+
+What it does
+    Running the extracted mapping code against the L0 contract, a scenario
+    reached a state that breaks invariant I1 of the vcpu_info model: every
+    online CPU has a non-NULL vcpu_info pointer.
+Why it matters
+    An upcall or a time read on that CPU dereferences the pointer: a NULL
+    pointer crashes the hypervisor.
+Example
+    (see the scenario and pointer table in the finding)
+Use instead
+    make the C run agree with the reference model for that scenario
+"""

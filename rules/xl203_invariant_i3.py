@@ -1,0 +1,18 @@
+"""I3: each CPU reads the area L0 writes for its vCPU
+
+Severity:   error
+Confidence: high
+Found by:   xenlint model (analyzer/model/invariants.py, on the C run's state after each event)
+
+What it does
+    Running the extracted mapping code against the L0 contract, a scenario
+    reached a state that breaks invariant I3 of the vcpu_info model: each
+    CPU reads the area L0 writes for its vCPU.
+Why it matters
+    L0 writes event and time data into one area per vCPU; a CPU reading
+    another area misses upcalls and reads stale time.
+Example
+    (see the scenario and pointer table in the finding)
+Use instead
+    make the C run agree with the reference model for that scenario
+"""

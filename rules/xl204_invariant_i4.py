@@ -1,0 +1,20 @@
+"""I4: one registration per vCPU per epoch; the mapped bitmap agrees with L0
+
+Severity:   error
+Confidence: high
+Found by:   xenlint model (analyzer/model/invariants.py, on the C run's state after each event)
+
+What it does
+    Running the extracted mapping code against the L0 contract, a scenario
+    reached a state that breaks invariant I4 of the vcpu_info model: one
+    registration per vCPU per epoch; the mapped bitmap agrees with L0.
+Why it matters
+    L0 refuses a second registration; a bitmap that disagrees with L0
+    makes the guest re-register (and fall back to a slot L0 no longer
+    writes) or trust an area L0 never wrote.
+Example
+    this_cpu(vcpu_info) = &vcpu_info[vcpu];   /* registered, bit never set */
+Use instead
+    this_cpu(vcpu_info) = &vcpu_info[vcpu];
+    set_bit(vcpu, vcpu_info_mapped);
+"""

@@ -1,0 +1,18 @@
+"""I5: every registered area lies within one page and is 8-byte aligned
+
+Severity:   error
+Confidence: high
+Found by:   xenlint model (analyzer/model/invariants.py, on the C run's state after each event)
+
+What it does
+    Running the extracted mapping code against the L0 contract, a scenario
+    reached a state that breaks invariant I5 of the vcpu_info model: every
+    registered area lies within one page and is 8-byte aligned.
+Why it matters
+    L0 rejects an area that crosses a page or is misaligned, turning an
+    allocator accident into a registration failure.
+Example
+    info.offset = (unsigned long)&vcpu_info[vcpu] & PAGE_MASK;
+Use instead
+    info.offset = (unsigned long)&vcpu_info[vcpu] & ~PAGE_MASK;
+"""

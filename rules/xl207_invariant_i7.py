@@ -1,0 +1,18 @@
+"""I7: vCPU ids used as indices stay within the allocated lengths
+
+Severity:   error
+Confidence: high
+Found by:   xenlint model (analyzer/model/invariants.py, on the C run's state after each event)
+
+What it does
+    Running the extracted mapping code against the L0 contract, a scenario
+    reached a state that breaks invariant I7 of the vcpu_info model: vCPU
+    ids used as indices stay within the allocated lengths.
+Why it matters
+    A vCPU id past the array's length indexes memory the guest never
+    allocated.
+Example
+    (see the scenario and pointer table in the finding)
+Use instead
+    make the C run agree with the reference model for that scenario
+"""

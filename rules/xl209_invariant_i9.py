@@ -1,0 +1,20 @@
+"""I9: after a migration every online CPU is re-established, or the system stops
+
+Severity:   error
+Confidence: high
+Found by:   xenlint model (analyzer/model/invariants.py, on the C run's state after each event)
+
+What it does
+    Running the extracted mapping code against the L0 contract, a scenario
+    reached a state that breaks invariant I9 of the vcpu_info model: after
+    a migration every online CPU is re-established, or the system stops.
+Why it matters
+    A migration starts a new domain at the target: no registration
+    survives, every CPU must register again or the system must stop.
+Example
+    void resume(void) { map_vcpuinfo(); }   /* bitmap still says mapped */
+Use instead
+    bitmap_zero(vcpu_info_mapped, NR_CPUS);
+    if ( map_vcpuinfo() ) panic(...);
+    smp_call_function(ap_resume, NULL, 1);
+"""
