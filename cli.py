@@ -2,6 +2,10 @@
 
 Each command module is cheap to import (heavy libraries load inside run()),
 so a pre-commit run pays only for what its input needs.
+
+Exit codes: 0 clean, 1 findings (at or above --fail-on), 2 usage, input or
+configuration error, 3 internal error; each error is one line on stderr,
+a traceback only with --debug.
 """
 
 from __future__ import annotations
@@ -22,35 +26,42 @@ COMMANDS = {
     "explain": "explain",
 }
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, as every other usage error
+        self.exit(EXIT_ERROR, f"xenlint: error: {self.prog}: {message}\n")
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict]:
     from analyzer import __version__
 
-    parser = argparse.ArgumentParser(
-        prog="xenlint",
-        description="Check Xen sources and patches for per-CPU vcpu_info misuse.",
-    )
+    parser = _Parser(prog="xenlint",
+                     description="Check Xen sources and patches for per-CPU vcpu_info misuse.")
     parser.add_argument("--version", action="version", version=f"xenlint {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.add_argument("--debug", action="store_true",
+                        help="show a traceback when xenlint fails (internal errors)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     modules = {}
     for name, module_name in COMMANDS.items():
-        try:
-            module = importlib.import_module(f"analyzer.commands.{module_name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"analyzer.commands.{module_name}":
-                raise
-            continue  # a command still being built is simply not offered
+        module = importlib.import_module(f"analyzer.commands.{module_name}")
         command_parser = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(command_parser)
         modules[name] = module
     return parser, modules
 
 
+def _inputs(argv: list[str]) -> str:
+    """The inputs named on the command line, for an internal error's one line."""
+    named = [a for a in argv[1:] if not a.startswith("-")][:3]
+    return ", ".join(named) if named else "(no input named)"
+
+
 def main(argv: list[str] | None = None) -> int:
     from analyzer.errors import InputError, ToolMissing
 
+    argv = sys.argv[1:] if argv is None else argv
     parser, modules = build_parser()
     args = parser.parse_args(argv)
     if not args.command:
@@ -66,6 +77,14 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_ERROR
+    except (Exception, RecursionError, MemoryError) as exc:  # a bug: never passed off as a verdict
+        if args.debug:
+            raise
+        what = " ".join(str(exc).split())[:200]
+        print(f"xenlint: internal error in '{args.command}' on {_inputs(argv)}: "
+              f"{type(exc).__name__}{': ' + what if what else ''} (rerun with --debug for a traceback)",
+              file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 def run() -> None:

@@ -9,4 +9,7 @@ Data flows one way through the packages:
     reporters/ Finding -> text, JSON, ...
 """
 
-__version__ = "0.1.0"
+try:  # written by setuptools-scm when the project is installed
+    from ._version import version as __version__
+except ImportError:  # a source tree never installed
+    __version__ = "0+unknown"

@@ -1,28 +1,26 @@
-"""The facts cache: syntax-layer FileFacts of a file, keyed by its content.
+"""The facts cache: each file's FileFacts, keyed by its content.
 
-A whole-tree check parses some 1,300 files; when most of them did not change
-since the last run, their facts are read back instead of parsed again.
+A whole-tree check analyses some 1,300 files; when most of them did not
+change since the last run, their facts are read back instead.
 
-* Where: ``$XENLINT_CACHE_DIR`` or the user cache folder (platformdirs), never
-  inside a tree being checked (the caller disables the cache then).
-* Key: sha256 of the file's text, inside a folder named after the xenlint
-  version and a digest of the front end's own source and parser versions, so
-  facts from another version (or an edited front end) are never read.
+* Where: ``$XENLINT_CACHE_DIR`` or the user cache folder (platformdirs),
+  never inside a tree being checked (the caller turns the cache off then).
+  The model cross-check keeps its compiled harnesses in the same folder.
+* Key: the analysis mode and the sha256 of the file's text (or its git blob
+  id), inside a folder named after ``analysis_digest()``: the source of
+  every module that shapes facts or findings and the parser versions, so
+  facts from another xenlint (an upgrade, an edited module) are never read.
 * Value: the FileFacts pickled without ``path`` and ``lines`` (both come from
   the caller: the same content may sit at several paths).  Only the facts
   classes may be unpickled, so a planted file cannot run code.
-* Packs, not a file per entry: creating a file costs more than parsing a
-  small C file on some file systems (0.4 ms here, 1,300 files for Xen), so
-  each process keeps the entries it makes and writes them as one pack when
-  its run ends (``flush``); a run reads every pack of its folder once.  When
-  there are more than ``MAX_PACKS``, a run merges them into one.
-* Robustness: a pack is written to a temporary file and renamed into place,
-  so concurrent writers and interrupted runs never leave a partial pack
-  under its final name; a pack or entry that cannot be read is a miss and
-  its entries are written again.
-
-Only facts that depend on nothing but the text are cached: the semantic layer
-(which depends on compile commands) and patch hunk images are not.
+* Packs, not a file per entry: creating a file costs more than analysing a
+  small C file, so a run writes its new entries as one pack; a run reads
+  every pack of its folder once, and merges them when there are more than
+  ``MAX_PACKS``.
+* Robustness: every file is written to a temporary name and renamed into
+  place, so concurrent runs never see half of one; an unreadable pack or
+  entry is a miss; a folder that cannot be written (read-only, full) makes
+  the run go on without storing anything.
 """
 
 from __future__ import annotations
@@ -34,17 +32,16 @@ import os
 import pickle
 import time
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the facts classes load only when facts are encoded or decoded
     from .frontend.facts import FileFacts
 
-# Bump when FileFacts change meaning without their front end's source changing.
-FACTS_SCHEMA = 1
 ENV_DIR = "XENLINT_CACHE_DIR"
-_FRONTEND_SOURCES = ("facts.py", "extract.py", "syntax.py", "conditions.py")
 _FACTS_MODULE = "analyzer.frontend.facts"
+_PACKAGES = (Path(__file__).resolve().parent, Path(__file__).resolve().parent.parent / "rules")
+# Folders whose modules shape neither facts nor findings (how they are shown).
+_NOT_ANALYSIS = {"commands", "reporters", "__pycache__"}
 
 
 def default_directory() -> Path:
@@ -69,15 +66,27 @@ def _parser_versions() -> str:
     return ",".join(found)
 
 
-def namespace() -> str:
-    """Folder name for facts of this xenlint version, schema and front end."""
-    from . import __version__
+_digest: str | None = None
 
-    digest = hashlib.sha256(f"{FACTS_SCHEMA}|{_parser_versions()}".encode())
-    frontend = Path(__file__).resolve().parent / "frontend"
-    for name in _FRONTEND_SOURCES:
-        digest.update((frontend / name).read_bytes())
-    return f"facts-{__version__}-{digest.hexdigest()[:16]}"
+
+def analysis_digest() -> str:
+    """Digest of every module that shapes facts or findings (the analyzer and
+    the rules, less the commands and reporters) and of the parser versions:
+    part of every cache key (about 1 ms, once per process)."""
+    global _digest
+    if _digest is None:
+        digest = hashlib.sha256(_parser_versions().encode())
+        for package in _PACKAGES:
+            for folder, subfolders, names in os.walk(package):
+                subfolders[:] = sorted(d for d in subfolders if d not in _NOT_ANALYSIS)
+                for name in sorted(n for n in names if n.endswith((".py", ".c", ".h"))
+                                   and n != "_version.py"):
+                    path = os.path.join(folder, name)
+                    digest.update(os.path.relpath(path, package.parent).encode() + b"\0")
+                    with open(path, "rb") as source:
+                        digest.update(source.read())
+        _digest = digest.hexdigest()
+    return _digest
 
 
 def content_key(text: str) -> str:
@@ -85,24 +94,29 @@ def content_key(text: str) -> str:
 
 
 class SafeUnpickler(pickle.Unpickler):
-    """Unpickles xenlint's data classes and nothing that could run code."""
+    """Unpickles the classes xenlint defines in ``modules`` (never a function)
+    and plain containers: nothing a planted file could use to run code."""
 
     modules = frozenset({_FACTS_MODULE})
 
     def find_class(self, module: str, name: str):
         if module in self.modules:
-            return super().find_class(module, name)
+            import importlib
+
+            found = getattr(importlib.import_module(module), name, None)
+            if isinstance(found, type) and found.__module__ == module:
+                return found
         if module == "builtins" and name in ("frozenset", "set", "tuple", "list", "dict"):
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"{module}.{name} is not an allowed class")
 
 
-_made_folders: set[Path] = set()
 _temporary_names = itertools.count()
 
 
 def write_atomically(entry: Path, blob: bytes) -> bool:
-    """Write ``blob`` to ``entry`` so that no reader ever sees a partial file.
+    """Write ``blob`` to ``entry`` so that no reader ever sees a partial file;
+    False when the folder cannot be written (a cache never fails a check).
 
     The temporary name is unique per process and write (pid, counter), so
     concurrent writers never share one; the rename is atomic.
@@ -110,9 +124,7 @@ def write_atomically(entry: Path, blob: bytes) -> bool:
     folder = entry.parent
     tmp = folder / f".tmp-{os.getpid()}-{next(_temporary_names)}"
     try:
-        if folder not in _made_folders:
-            folder.mkdir(parents=True, exist_ok=True)
-            _made_folders.add(folder)
+        folder.mkdir(parents=True, exist_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
             with os.fdopen(fd, "wb") as out:
@@ -122,8 +134,7 @@ def write_atomically(entry: Path, blob: bytes) -> bool:
             os.unlink(tmp)
             raise
     except OSError:
-        _made_folders.discard(folder)  # removed under us, or never writable
-        return False  # a read-only or full cache never fails a check
+        return False
     return True
 
 
@@ -150,7 +161,7 @@ def decode(blob: bytes, path: str, source) -> FileFacts:
 
 def placed(facts: FileFacts, path: str, source) -> FileFacts:
     """``facts`` given back the ``path`` and lines (of ``source``, as in
-    decode) that encode and the pipe leave out."""
+    decode) that encoding leaves out."""
     from .frontend.facts import LazyLines
 
     facts.path = path
@@ -168,7 +179,7 @@ class _PackUnpickler(SafeUnpickler):
 
 
 class FactsCache:
-    """Facts by content key, in packs ``directory``/<namespace>/<time>-<pid>-<n>.pack."""
+    """Facts by key, in packs ``directory``/facts-<digest>/<time>-<pid>-<n>.pack."""
 
     MAX_PACKS = 8
     # Above this many bytes of entries, merging keeps only what this run used.
@@ -176,14 +187,13 @@ class FactsCache:
 
     def __init__(self, directory: Path | None = None):
         self.root = (directory or default_directory()).resolve()
-        self.folder = self.root / namespace()
+        self.folder = self.root / f"facts-{analysis_digest()[:16]}"
         self.hits = 0
         self.misses = 0
         self.write_errors = 0
         self._stored: dict[str, bytes] | None = None  # every pack's entries, read on first use
         self._packs: list[Path] = []
         self._used: set[str] = set()
-        self._new: dict[str, bytes] = {}
 
     def inside(self, paths) -> bool:
         """Would the cache write into one of the trees ``paths`` (files are not trees)?"""
@@ -193,7 +203,8 @@ class FactsCache:
                 return True
         return False
 
-    def _entries(self) -> dict[str, bytes]:
+    def load(self) -> dict[str, bytes]:
+        """Every stored entry (read once)."""
         if self._stored is None:
             self._stored, self._packs = {}, []
             try:
@@ -210,45 +221,23 @@ class FactsCache:
                     self._packs.append(pack)
         return self._stored
 
-    def get(self, key: str, path: str, text: str) -> FileFacts | None:
-        blob = self._entries().get(key)
-        try:
-            facts = decode(blob, path, text) if isinstance(blob, bytes) else None
-        except Exception:  # truncated, corrupt or foreign: parse again, rewrite
-            facts = None
-        if facts is None:
-            self.misses += 1
-            return None
-        self.hits += 1
-        self._used.add(key)
-        return facts
+    def has(self, key: str) -> bool:
+        return isinstance(self.load().get(key), bytes)
 
     def get_blob(self, key: str) -> bytes | None:
-        """The stored encoding for ``key``, not yet checked (decode checks it)."""
-        blob = self._entries().get(key)
+        """The stored encoding for ``key``, not yet checked (decode checks it;
+        the caller counts hits and misses)."""
+        blob = self.load().get(key)
         if isinstance(blob, bytes):
-            self.hits += 1
+            self._used.add(key)
             return blob
-        self.misses += 1
         return None
 
-    def put(self, key: str, facts: FileFacts) -> None:
-        self.put_blob(key, encode(facts))
-
-    def put_blob(self, key: str, blob: bytes) -> None:
-        """Keep an entry for ``flush``."""
-        self._new[key] = blob
-
-    def flush(self, merge: bool = True) -> None:
-        """Write the entries put since the last flush as one pack.  With
-        ``merge`` (one process of a run, never its workers), too many packs
-        are merged into this one and removed."""
-        if not self._new:
-            return
-        entries, self._new = self._new, {}
+    def add(self, entries: dict[str, bytes]) -> None:
+        """Store ``entries`` as one pack; too many packs are merged into it."""
+        stored = self.load()
         count = len(entries)
-        stored = self._entries()
-        merged = merge and len(self._packs) >= self.MAX_PACKS
+        merged = len(self._packs) >= self.MAX_PACKS
         if merged:
             kept = {**stored, **entries}
             if sum(len(blob) for blob in kept.values()) > self.MAX_BYTES:
@@ -266,3 +255,5 @@ class FactsCache:
                 except OSError:
                     pass  # another run merged it first
             self._packs = [self.folder / name]
+        else:
+            self._packs.append(self.folder / name)

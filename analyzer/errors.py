@@ -9,6 +9,9 @@ class InputError(Exception):
         self.source = source
         self.problem = problem
 
+    def __reduce__(self):  # crosses from a worker process intact
+        return InputError, (self.source, self.problem)
+
 
 class ToolMissing(Exception):
     """A system tool xenlint needs at run time is not installed."""
@@ -17,3 +20,6 @@ class ToolMissing(Exception):
         super().__init__(f"{tool} not found: {hint}")
         self.tool = tool
         self.hint = hint
+
+    def __reduce__(self):
+        return ToolMissing, (self.tool, self.hint)

@@ -4,12 +4,16 @@ A finding is the patch's when it sits on a line the patch adds, or when the
 pre-image does not have it (same rule, function and source text): the patch
 changed the meaning of an untouched line, e.g. a new definition that an old
 declaration no longer matches.  Removed lines are never reported.
+
+With a tree, the rest of the tree is the patch's context: what rules ask of
+other files (per-CPU declarations, the names each spells), read by the one
+tree reader (inputs.trees) through the facts cache, and for a tree seen
+before taken whole from the answers cache (TreeContext).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Sequence
 
 from .checker import ParseStats, analyse, run_rules
@@ -17,7 +21,7 @@ from .findings import Finding
 from .frontend.index import index_facts
 from .inputs.images import HunkFailure, Image, apply_file, sparse_images, tree_images
 from .inputs.patchset import Patch
-from .inputs.sources import C_SUFFIXES, CONTEXT_SUFFIXES, walk_tree
+from .inputs.trees import C_SUFFIXES, CONTEXT_SUFFIXES
 from .project import ProjectFacts
 from .rule import Rule
 
@@ -34,20 +38,13 @@ class PatchCheckResult:
     files_checked: int = 0
 
 
-class TreeIndex:
-    """Cheap facts of every file in a tree, read once per run and shared."""
+class TreeContext:
+    """A tree and the index facts of every file in it, read once per run and
+    shared by every patch checked against it (a series)."""
 
-    def __init__(self, tree: Path):
+    def __init__(self, tree, *, jobs: int = 1, cache=None):
         self.tree = tree
-        self.facts: dict[str, object] = {}
-        c_files, context = walk_tree(tree)
-        for path in c_files + context:
-            rel = str(path.relative_to(tree))
-            try:
-                text = path.read_bytes().decode("utf-8", "replace")
-            except OSError:
-                continue
-            self.facts[rel] = index_facts(rel, text)
+        self.facts = context_facts(tree, jobs=jobs, cache=cache)
         self._overlay: dict[str, tuple[str, object]] = {}
 
     def text_facts(self, rel: str, text: str):
@@ -59,7 +56,35 @@ class TreeIndex:
         return known[1]
 
 
-def _images(patch: Patch, tree: Path | None, result: PatchCheckResult,
+def context_facts(tree, *, jobs: int = 1, cache=None) -> dict:
+    """Name -> index FileFacts of every file of ``tree``; with a cache, an
+    unchanged tree's whole answer is read back at once (results_cache)."""
+    from .checker import tree_facts
+
+    if cache is None:
+        gathered = tree_facts(tree, set(), jobs=jobs)
+        return {f.name: facts for f, facts in zip(tree.files, gathered.facts)}
+    from .results_cache import Answers
+
+    answers = Answers(cache, "context", "index")
+    names = [f.name for f in tree.files]
+    statuses = [f.status if f.status is not None else f.blob for f in tree.files]
+    status_key, record = answers.status_record(names)
+    if record is not None and record.unchanged(statuses):
+        stored = answers.load(record.answer)
+        if isinstance(stored, dict):
+            return stored
+    gathered = tree_facts(tree, set(), jobs=jobs, cache=cache)
+    found = {}
+    for file, facts in zip(tree.files, gathered.facts):
+        found[file.name] = replace(facts, lines=[])  # lines are read again where shown
+    key = answers.answer_key(names, gathered.keys)
+    answers.record_status(status_key, statuses, key)
+    answers.store(key, found)
+    return found
+
+
+def _images(patch: Patch, tree, result: PatchCheckResult,
             overlay: dict[str, str] | None) -> list[tuple[Image | None, Image]]:
     pairs = []
     for pf in patch.files:
@@ -84,17 +109,17 @@ def _images(patch: Patch, tree: Path | None, result: PatchCheckResult,
     return pairs
 
 
-def _project(images: list[Image], index: TreeIndex | None, stats: ParseStats,
+def _project(images: list[Image], context: TreeContext | None, stats: ParseStats,
              overlay: dict[str, str] | None = None, semantic=None) -> ProjectFacts:
-    project = ProjectFacts(whole_tree=index is not None)
-    if index is not None:
+    project = ProjectFacts(whole_tree=context is not None)
+    if context is not None:
         replaced = {image.path for image in images} | set(overlay or ())
-        for rel, facts in index.facts.items():
+        for rel, facts in context.facts.items():
             if rel not in replaced:
                 project.add(facts)
         for rel, text in (overlay or {}).items():
             if rel not in {image.path for image in images}:
-                project.add(index.text_facts(rel, text))
+                project.add(context.text_facts(rel, text))
     if semantic is not None:  # libclang sees these images, never the tree's files
         semantic = semantic.with_images({**(overlay or {}), **{i.path: i.text for i in images}})
     for image in images:
@@ -103,7 +128,7 @@ def _project(images: list[Image], index: TreeIndex | None, stats: ParseStats,
 
 
 def _declaring_elsewhere(pre: ProjectFacts, post: ProjectFacts, patched: set[str],
-                         tree: Path | None, overlay: dict[str, str] | None) -> list[str]:
+                         context: TreeContext | None, overlay: dict[str, str] | None) -> list[str]:
     """Untouched files that declare a per-CPU variable the patch's files name.
 
     A patch that changes a DEFINE_PER_CPU type breaks the old DECLARE_PER_CPU
@@ -112,7 +137,7 @@ def _declaring_elsewhere(pre: ProjectFacts, post: ProjectFacts, patched: set[str
     """
     names = {d.name for project in (pre, post) for path in patched
              if path in project.files for d in project.files[path].percpu}
-    if tree is None or not names:
+    if context is None or not names:
         return []
     found = []
     for rel, facts in post.files.items():
@@ -122,8 +147,8 @@ def _declaring_elsewhere(pre: ProjectFacts, post: ProjectFacts, patched: set[str
             text = overlay[rel]
         else:
             try:
-                text = (tree / rel).read_bytes().decode("utf-8", "replace")
-            except OSError:
+                text = context.tree.read_text(rel)
+            except Exception:  # an InputError: the file vanished or changed kind
                 continue
         for project in (pre, post):
             if rel in project.files:
@@ -132,27 +157,30 @@ def _declaring_elsewhere(pre: ProjectFacts, post: ProjectFacts, patched: set[str
     return found
 
 
-def check_patch(patch: Patch, rules: Sequence[Rule], tree: Path | None = None,
-                index: TreeIndex | None = None,
+def check_patch(patch: Patch, rules: Sequence[Rule], context: TreeContext | None = None,
                 overlay: dict[str, str] | None = None, semantic=None) -> PatchCheckResult:
-    """Check ``patch`` alone (hunks) or applied to ``tree`` in memory.
+    """Check ``patch`` alone (hunks) or applied in memory to ``context``'s tree.
 
     ``overlay`` maps paths to texts that replace the tree's (a series applied
-    so far); ``index`` lets several patches share one read of the tree.
-    ``semantic`` (a frontend.semantic.SemanticLayer rooted at ``tree``) adds
-    libclang facts to pre- and post-images alike, so a site only it sees on
-    an untouched line is not blamed on the patch.
+    so far).  ``semantic`` (a frontend.semantic.SemanticLayer rooted at the
+    tree) adds libclang facts to pre- and post-images alike, so a site only
+    it sees on an untouched line is not blamed on the patch.
     """
     result = PatchCheckResult(patch, notes=list(patch.notes))
-    pairs = _images(patch, tree, result, overlay)
-    if tree is not None and index is None:
-        index = TreeIndex(tree)
+    pairs = _images(patch, context.tree if context is not None else None, result, overlay)
+    return check_images(result, pairs, rules, context, overlay, semantic)
+
+
+def check_images(result: PatchCheckResult, pairs: list[tuple[Image | None, Image]],
+                 rules: Sequence[Rule], context: TreeContext | None = None,
+                 overlay: dict[str, str] | None = None, semantic=None) -> PatchCheckResult:
+    """Check the (pre, post) images of a change: what the post-images bring in."""
     posts = [post for _, post in pairs]
     pres = [pre for pre, _ in pairs if pre is not None]
-    post_project = _project(posts, index, result.stats, overlay, semantic)
-    pre_project = _project(pres, index, ParseStats(), overlay, semantic)
+    post_project = _project(posts, context, result.stats, overlay, semantic)
+    pre_project = _project(pres, context, ParseStats(), overlay, semantic)
     elsewhere = _declaring_elsewhere(pre_project, post_project, {i.path for i in posts + pres},
-                                     tree, overlay)
+                                     context, overlay)
     findings = run_rules(post_project, [p.path for p in posts] + elsewhere, rules)
     before = {f.fingerprint()
               for f in run_rules(pre_project, [p.path for p in pres] + elsewhere, rules)}

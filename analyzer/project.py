@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from .frontend.facts import FileFacts, PerCpuDecl
-from .spellers import Question
 
 
 @dataclass
@@ -74,18 +73,6 @@ class ProjectFacts:
             spellers[name] = [path for path, identifiers in self.identifier_files.items()
                               if name in _words(identifiers)]
 
-    def add_spellers(self, names: frozenset[str], found: dict[str, list[str]],
-                     searched: set[str]) -> None:
-        """The files among ``searched`` that spell each of ``names``, found
-        while the facts were gathered; the project's other files (assembly,
-        files outside the check) are searched here."""
-        spellers = {name: list(found.get(name, ())) for name in names}
-        for path, identifiers in self.identifier_files.items():
-            if path not in searched:
-                for spelled in names.intersection(identifiers.split()):
-                    spellers[spelled].append(path)
-        self._spellers = {**(self._spellers or {}), **spellers}
-
     def used_outside(self, name: str, path: str, headers_only: bool = False) -> bool:
         """Does a file other than ``path`` spell ``name`` (only headers: declare it)?"""
         if self._spellers is None or name not in self._spellers:
@@ -102,9 +89,6 @@ def asked_names(facts: FileFacts) -> set[str]:
     return {obj.name for obj in facts.objects if not (obj.is_static or obj.is_extern)}
 
 
-# What rules will ask: asked_names of each .c file (facts_pool searches for
-# them while gathering, see spellers.py).
-QUESTION = Question(gives=lambda path: not path.endswith(".h"), names_of=asked_names)
 
 # Up to this many names, looking each up in every file's word set beats
 # splitting every file's identifiers again.

@@ -1,18 +1,25 @@
-"""The results cache: a whole check's findings, for when nothing changed.
+"""Answers for inputs seen before: the caching layer around the checker.
 
-Re-checking an unchanged tree (an editor's save hook, CI re-runs, a
-pre-commit hook over a tree) would still rebuild the facts of every file from
-the facts cache and run every rule.  This cache answers the whole question at
-once, keyed by everything the answer depends on:
+Re-checking an unchanged tree (an editor's save hook, CI re-runs, a commit
+hook over a tree) would still decode the facts of every file and run every
+rule.  An answer (a whole check's result, or a tree's context facts for a
+patch check) is stored under a key made of everything it depends on:
 
-* the name and content of every checked and every context file,
-* the rules chosen and whether the universe is a whole tree,
-* the xenlint version and the source of every module of the analyzer and
-  the rules (a changed rule or project query is a different answer).
+* what was asked (the rules, the kind of answer) and ``analysis_digest()``
+  (the source of every module that shapes it, and the parser versions);
+* the name and content key of every file it read.
 
-It lives next to the facts cache (same folder, same atomic writes, same
-restricted unpickling) and is skipped when the semantic layer is on, whose
-facts depend on compile commands outside this key.
+Like git's index, the statuses of the files on disk (size, modification and
+change times, inode, device) are recorded with the key under the file names
+alone: when none changed the answer is taken without reading or hashing
+anything.  The change time cannot be set back by a program, so an edit that
+restores the modification time is still seen; a file modified less than two
+seconds before its status was recorded may change again within the same
+clock tick, so such a record is never trusted (git's "racy" rule).  Files
+from git (a blob id each) need no status: their ids are their content keys.
+
+Everything lives next to the facts cache, written atomically, read with the
+restricted unpickler; an unreadable entry is a miss.
 """
 
 from __future__ import annotations
@@ -22,106 +29,92 @@ import io
 import os
 import pickle
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
-from .cache import FactsCache, SafeUnpickler, write_atomically
+from .cache import FactsCache, SafeUnpickler, analysis_digest, write_atomically
 
-_PACKAGES = (Path(__file__).resolve().parent, Path(__file__).resolve().parent.parent / "rules")
-_code_digest: str | None = None
-
-
-def code_digest() -> str:
-    """Digest of the analyzer's and the rules' source (about 1 ms, once per
-    process: a warm check pays it; os.walk, as Path.rglob took twice as long)."""
-    global _code_digest
-    if _code_digest is None:
-        digest = hashlib.sha256()
-        for package in _PACKAGES:
-            for folder, subfolders, names in os.walk(package):
-                subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
-                for name in sorted(n for n in names if n.endswith(".py")):
-                    path = os.path.join(folder, name)
-                    digest.update(os.path.relpath(path, package.parent).encode() + b"\0")
-                    with open(path, "rb") as source:
-                        digest.update(source.read())
-        _code_digest = digest.hexdigest()
-    return _code_digest
-
-
-class _ResultUnpickler(SafeUnpickler):
-    modules = SafeUnpickler.modules | {"analyzer.findings", "analyzer.checker"}
-
-
-def run_key(checked: list[str], keys: list[str], context: list[tuple[str, str | None]],
-            rule_ids: list[str], whole_tree: bool) -> str:
-    """Key of a run's answer: ``keys`` are the checked files' content keys,
-    ``context`` (name, content key or None when unreadable) the context files'."""
-    from . import __version__
-
-    digest = hashlib.sha256(f"{__version__}|{code_digest()}|{whole_tree}|{','.join(rule_ids)}".encode())
-    for name, key in zip(checked, keys):
-        digest.update(f"\0c{name}\0{key}".encode())
-    for name, key in context:
-        digest.update(f"\0x{name}\0{key or '-'}".encode())
-    return digest.hexdigest()
-
-
-def _entry(cache: FactsCache, key: str) -> Path:
-    return cache.root / "results" / key
-
-
-def load(cache: FactsCache, key: str):
-    """The stored CheckResult for ``key``, or None."""
-    try:
-        blob = _entry(cache, key).read_bytes()
-        return _ResultUnpickler(io.BytesIO(blob)).load()
-    except Exception:  # missing, truncated, corrupt or foreign: check again
-        return None
-
-
-# Results of this many runs are kept (the newest); older ones are removed.
+RACY_NS = 2_000_000_000
+# Answers of this many runs are kept (the newest) in each folder.
 KEEP = 16
 
 
-def store(cache: FactsCache, key: str, result) -> None:
-    _write_keeping_newest(cache, _entry(cache, key), pickle.dumps(result, protocol=5))
+class _AnswerUnpickler(SafeUnpickler):
+    modules = SafeUnpickler.modules | {"analyzer.findings", "analyzer.checker"}
 
 
-def _write_keeping_newest(cache: FactsCache, entry: Path, blob: bytes) -> None:
-    if not write_atomically(entry, blob):
-        cache.write_errors += 1
-        return
-    try:
-        entries = sorted(entry.parent.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in entries[KEEP:]:
-            old.unlink()
-    except OSError:
-        pass  # another run pruned them first
-
-
-# Unchanged files, known without reading them -------------------------------
-#
-# Reading and hashing every file of a tree is most of what an unchanged
-# re-check costs.  Like git's index, a run also records each file's status
-# (size, modification and change times, inode) under a key made of the file
-# names alone; the next run stats the files, and when every status is the
-# same it takes the results stored under the content key of that run.  The
-# change time cannot be set back by a program, so an edit that restores the
-# modification time is still seen.  A file modified within two seconds
-# before its status was recorded may have changed again within the same
-# clock tick, so such an entry is never trusted (git's "racy" rule).
-
-RACY_NS = 2_000_000_000
-
-
-def status_key(names: list[str], rule_ids: list[str], whole_tree: bool) -> str:
-    from . import __version__
-
-    digest = hashlib.sha256(f"status|{__version__}|{code_digest()}|{whole_tree}|"
-                            f"{','.join(rule_ids)}".encode())
-    for name in names:
-        digest.update(f"\0{name}".encode())
+def _key(kind: str, what: str, names: Sequence[str], keys: Sequence[str | None]) -> str:
+    digest = hashlib.sha256(f"{kind}|{analysis_digest()}|{what}".encode())
+    for name, key in zip(names, keys):
+        digest.update(f"\0{name}\0{key or '-'}".encode())
     return digest.hexdigest()
+
+
+@dataclass
+class StatusRecord:
+    statuses: list
+    answer: str  # the answer's key
+    recorded_ns: int
+
+    def unchanged(self, statuses: list) -> bool:
+        """Are ``statuses`` (taken now) those recorded, none inside the racy window?"""
+        if self.statuses != statuses:
+            return False
+        racy_after = self.recorded_ns - RACY_NS
+        return not any(isinstance(s, tuple) and s[1] >= racy_after for s in statuses)
+
+
+class Answers:
+    """Stored answers of one kind ("check", "context") in ``cache``'s folder."""
+
+    def __init__(self, cache: FactsCache, kind: str, what: str):
+        self.cache = cache
+        self.kind = kind
+        self.what = what
+
+    def _folder(self, sub: str) -> Path:
+        return self.cache.root / f"{self.kind}-{sub}"
+
+    def status_record(self, names: Sequence[str]) -> tuple[str, StatusRecord | None]:
+        """(key of the status record for these names, the record if any)."""
+        key = _key("status", self.what, names, ())
+        try:
+            entry = SafeUnpickler(io.BytesIO((self._folder("status") / key).read_bytes())).load()
+            if isinstance(entry, tuple) and len(entry) == 3:
+                return key, StatusRecord(list(entry[0]), str(entry[1]), int(entry[2]))
+        except Exception:  # missing, truncated, corrupt or foreign
+            pass
+        return key, None
+
+    def record_status(self, status_key: str, statuses: list, answer_key: str) -> None:
+        """Record the statuses, taken before the files were read, with the answer's key."""
+        self._write("status", status_key, (statuses, answer_key, time.time_ns()))
+
+    def answer_key(self, names: Sequence[str], keys: Sequence[str | None]) -> str:
+        return _key(self.kind, self.what, names, keys)
+
+    def load(self, answer_key: str):
+        try:
+            blob = (self._folder("answers") / answer_key).read_bytes()
+            return _AnswerUnpickler(io.BytesIO(blob)).load()
+        except Exception:  # missing, truncated, corrupt or foreign
+            return None
+
+    def store(self, answer_key: str, value) -> None:
+        self._write("answers", answer_key, value)
+
+    def _write(self, sub: str, key: str, value) -> None:
+        folder = self._folder(sub)
+        if not write_atomically(folder / key, pickle.dumps(value, protocol=5)):
+            self.cache.write_errors += 1
+            return
+        try:
+            entries = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+            for old in entries[KEEP:]:
+                old.unlink()
+        except OSError:
+            pass  # another run pruned them first
 
 
 def file_status(path: Path) -> tuple[int, ...] | None:
@@ -132,31 +125,43 @@ def file_status(path: Path) -> tuple[int, ...] | None:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
 
 
-def store_status(cache: FactsCache, key: str, statuses: list, result_key: str,
-                 marked: list[str]) -> None:
-    """Record the statuses taken before the files were read, with the content key."""
-    entry = {"statuses": statuses, "result": result_key, "marked": marked,
-             "recorded_ns": time.time_ns()}
-    _write_keeping_newest(cache, cache.root / "status" / key, pickle.dumps(entry, protocol=5))
+def check_tree_cached(tree, checked, rules, *, whole_tree: bool, jobs: int, cache: FactsCache):
+    """checker.check_tree, answered from an earlier run when the files are
+    those it read: by status (nothing read), else by content (files read and
+    hashed, no facts decoded), else checked and stored."""
+    from .cache import content_key
+    from .checker import CheckResult, check_tree
 
+    wanted = set(checked)
+    answers = Answers(cache, "check", f"{','.join(rule.id for rule in rules)}|{whole_tree}")
+    tagged = [("c " if f.name in wanted else "x ") + f.name for f in tree.files]
+    statuses = [f.status if f.status is not None else f.blob for f in tree.files]
+    status_key, record = answers.status_record(tagged)
+    keys = None
 
-def load_status(cache: FactsCache, key: str) -> dict | None:
-    """The status entry recorded under ``key``, if any (and readable)."""
-    try:
-        entry = SafeUnpickler(io.BytesIO((cache.root / "status" / key).read_bytes())).load()
-        if isinstance(entry, dict) and {"statuses", "result", "marked", "recorded_ns"} <= entry.keys():
-            return entry
-    except Exception:  # missing, truncated, corrupt or foreign
-        pass
-    return None
-
-
-def answer_if_unchanged(cache: FactsCache, entry: dict, statuses: list):
-    """The stored CheckResult of the run that recorded ``entry``, when the
-    files' ``statuses`` (file_status, now) are those it recorded, else None."""
-    if entry["statuses"] != statuses:
+    def answered(key: str):
+        stored = answers.load(key)
+        if isinstance(stored, CheckResult):
+            stored.notes = list(tree.skipped)
+            return stored
         return None
-    racy_after = entry["recorded_ns"] - RACY_NS
-    if any(status is not None and status[1] >= racy_after for status in statuses):
-        return None
-    return load(cache, entry["result"])
+
+    if record is not None and record.unchanged(statuses):
+        stored = answered(record.answer)
+        if stored is not None:
+            return stored
+    if record is not None or all(f.blob for f in tree.files):
+        # Seen before but touched (a checkout, a save that changed nothing),
+        # or from git: the contents' keys without the facts.
+        keys = [f.blob or content_key(tree.read_text(f.name)) for f in tree.files]
+        key = answers.answer_key(tagged, keys)
+        stored = answered(key)
+        if stored is not None:
+            answers.record_status(status_key, statuses, key)
+            return stored
+    result, keys = check_tree(tree, checked, rules, whole_tree=whole_tree, jobs=jobs,
+                              cache=cache, keys=keys)
+    key = answers.answer_key(tagged, keys)
+    answers.record_status(status_key, statuses, key)
+    answers.store(key, result)
+    return result

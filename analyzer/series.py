@@ -23,7 +23,7 @@ from .inputs.images import HunkFailure, Image
 from .inputs.mail import SubjectTags, page_info, parse_subject
 from .inputs.patchset import Patch, patch_from_text
 from .inputs.thread import Mail, Thread
-from .patchcheck import TreeIndex, check_patch
+from .patchcheck import TreeContext, check_patch
 from .project import ProjectFacts
 from .rule import Rule
 
@@ -171,11 +171,11 @@ class SeriesReview:
         return [f for r in self.reviews for f in r.findings]
 
 
-def _standing(paths: set[str], overlay: dict[str, str], index: TreeIndex,
+def _standing(paths: set[str], overlay: dict[str, str], context: TreeContext,
               rules: Sequence[Rule]) -> set[str]:
     """Fingerprints of the findings in ``paths`` of the tree as the series left it."""
     project = ProjectFacts(whole_tree=True)
-    for rel, facts in index.facts.items():
+    for rel, facts in context.facts.items():
         if rel not in overlay:
             project.add(facts)
     for rel, text in overlay.items():
@@ -197,19 +197,17 @@ def _removes(patch: Patch, finding: Finding) -> bool:
     return False
 
 
-def review(series: Series, rules: Sequence[Rule], tree: Path | None = None,
-           index: TreeIndex | None = None) -> SeriesReview:
-    """Check each patch of ``series``; with ``tree``, cumulatively in memory."""
-    result = SeriesReview(series, tree=tree)
-    if tree is not None and index is None:
-        index = TreeIndex(tree)
+def review(series: Series, rules: Sequence[Rule], context: TreeContext | None = None) -> SeriesReview:
+    """Check each patch of ``series``; with a tree (``context``), cumulatively in memory."""
+    tree = context.tree if context is not None else None
+    result = SeriesReview(series, tree=tree.top if tree is not None else None)
     overlay: dict[str, str] = {}
     standing: list[tuple[Finding, PatchReview]] = []  # findings not fixed so far
     for entry in series.patches:
         review_ = PatchReview(entry)
         result.reviews.append(review_)
         if tree is not None:
-            checked = check_patch(entry.patch, rules, tree=tree, index=index, overlay=overlay)
+            checked = check_patch(entry.patch, rules, context, overlay=overlay)
             if checked.failures:
                 review_.applied = False
                 review_.failures = checked.failures
@@ -231,7 +229,7 @@ def review(series: Series, rules: Sequence[Rule], tree: Path | None = None,
             affected = touched & {f.path for f, _ in standing}
             fixed_now = set()
             if affected:
-                alive = _standing(affected, overlay, index, rules)
+                alive = _standing(affected, overlay, context, rules)
                 fixed_now = {id(f) for f, _ in standing if f.path in affected and f.fingerprint() not in alive}
         elif tree is None:
             fixed_now = {id(f) for f, _ in standing if f.path in touched and _removes(entry.patch, f)}

@@ -99,3 +99,23 @@ class Run:
 def xenlint(*argv, cwd: Path | None = None) -> Run:
     """``xenlint ARGV`` run in-process, as a Run."""
     return Run(*run_cli(*argv, cwd=cwd))
+
+
+def c_files(root: Path) -> list[Path]:
+    """The C files below ``root``, as the tree reader lists them."""
+    from analyzer.inputs.trees import DiskTree
+
+    tree = DiskTree([Path(root)])
+    return [tree.path(f.name) for f in tree.files if f.kind == "c"]
+
+
+def read_c(path: Path) -> str:
+    from analyzer.inputs.trees import decode_source, read_regular
+
+    return decode_source(read_regular(path), str(path))
+
+
+def static_rules() -> list:
+    from rules import static_rules as rules
+
+    return list(rules().values())

@@ -10,12 +10,10 @@ from pathlib import Path
 
 import pytest
 
-import analyzer
 from analyzer import cache as cache_mod
 from analyzer.cache import FactsCache, content_key
-from analyzer.facts_pool import gather_facts
-from analyzer.frontend.layers import file_facts
-from analyzer.inputs.sources import read_source, walk_tree
+from analyzer.gather import analyse_text, gather
+from analyzer.inputs.trees import DiskTree
 
 from helpers import xenlint
 
@@ -24,10 +22,20 @@ FIXTURES = ROOT / "fixtures"
 
 
 def fixture_items() -> list[tuple[str, str]]:
-    files = walk_tree(FIXTURES / "tree-before")[0] + walk_tree(FIXTURES / "tree-after")[0] \
-        + walk_tree(FIXTURES / "rules")[0]
+    tree = DiskTree([FIXTURES / "tree-before", FIXTURES / "tree-after", FIXTURES / "rules"])
+    files = [f for f in tree.files if f.kind == "c"]
     assert len(files) > 10
-    return [(str(p.relative_to(FIXTURES)), read_source(p)) for p in files]
+    return [(str(Path(f.name).relative_to(FIXTURES)), tree.read_text(f.name)) for f in files]
+
+
+def gather_facts(items, cache=None, jobs=1):
+    """The layered facts of (path, text) items, through the gatherer."""
+    return gather([p for p, _ in items], ["layered"] * len(items), lambda i: items[i][1],
+                  jobs=jobs, cache=cache).facts
+
+
+def file_facts(path, text):
+    return analyse_text(path, text, "layered")
 
 
 @pytest.fixture
@@ -57,19 +65,80 @@ def test_same_content_at_another_path_gets_that_path(cache_dir):
     assert facts == file_facts("elsewhere/copy.c", text)
 
 
-def test_a_new_version_does_not_read_old_entries(cache_dir, monkeypatch):
+def test_other_analysing_code_does_not_read_old_entries(cache_dir, monkeypatch):
     items = fixture_items()[:3]
     first = FactsCache(cache_dir)
     gather_facts(items, cache=first)
-    monkeypatch.setattr(analyzer, "__version__", analyzer.__version__ + ".post1")
+    monkeypatch.setattr(cache_mod, "_digest", "the digest of an edited front end")
     newer = FactsCache(cache_dir)
     gather_facts(items, cache=newer)
     assert newer.hits == 0 and newer.misses == 3
-    monkeypatch.setattr(cache_mod, "FACTS_SCHEMA", cache_mod.FACTS_SCHEMA + 1)
-    other_schema = FactsCache(cache_dir)
-    gather_facts(items, cache=other_schema)
-    assert other_schema.hits == 0
-    assert len({first.folder, newer.folder, other_schema.folder}) == 3
+    assert first.folder != newer.folder
+
+
+def _copy_of_the_project(tmp_path) -> Path:
+    import shutil
+
+    copy = tmp_path / "project"
+    for package in ("analyzer", "rules"):
+        shutil.copytree(ROOT / package, copy / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
+def test_every_module_that_shapes_facts_is_in_the_cache_key(tmp_path, monkeypatch):
+    """An upgrade that changes any front-end module (or a rule, or the
+    checker) never reads facts or answers of the old code; commands and
+    reporters (how findings are shown) do not count."""
+    copy = _copy_of_the_project(tmp_path)
+    packages = (copy / "analyzer", copy / "rules")
+    monkeypatch.setattr(cache_mod, "_PACKAGES", packages)
+    monkeypatch.setattr(cache_mod, "_digest", None)
+    original = cache_mod.analysis_digest()
+    shaping = sorted((copy / "analyzer" / "frontend").glob("*.py")) + [
+        copy / "analyzer" / name for name in ("checker.py", "project.py", "gather.py")] + [
+        copy / "rules" / "xl106_file_scope_not_static.py", copy / "analyzer" / "inputs" / "images.py"]
+    assert len(shaping) >= 14
+    for module in shaping:
+        text = module.read_text()
+        module.write_text(text + "\n# edited\n")
+        monkeypatch.setattr(cache_mod, "_digest", None)
+        assert cache_mod.analysis_digest() != original, module.name
+        module.write_text(text)
+    for module in (copy / "analyzer" / "commands" / "check.py",
+                   copy / "analyzer" / "reporters" / "text_report.py"):
+        module.write_text(module.read_text() + "\n# edited\n")
+    monkeypatch.setattr(cache_mod, "_digest", None)
+    assert cache_mod.analysis_digest() == original
+
+
+def test_an_edited_front_end_never_answers_from_the_old_cache(tmp_path):
+    """The reported bug: a layers.py change kept the old answer from the cache."""
+    import shutil
+    import subprocess
+    import sys
+
+    copy = _copy_of_the_project(tmp_path)
+    shutil.copy(ROOT / "cli.py", copy / "cli.py")
+    env = {**os.environ, "XENLINT_CACHE_DIR": str(tmp_path / "cache")}
+    fixture = str(FIXTURES / "rules" / "xl101_bad.c")
+
+    def findings(*extra) -> int:
+        proc = subprocess.run([sys.executable, "cli.py", "check", fixture, "--format", "json", *extra],
+                              cwd=copy, env=env, capture_output=True, text=True, timeout=120)
+        assert proc.returncode in (0, 1), proc.stderr
+        import json
+
+        return len(json.loads(proc.stdout)["findings"])
+
+    assert findings() == 3  # cold, fills the cache
+    assert findings() == 3  # warm
+    layers = copy / "analyzer" / "frontend" / "layers.py"
+    layers.write_text(layers.read_text().replace(
+        'STATEMENT_WORDS = ("vcpu_info", "shared_info", "map_vcpuinfo", "xen_vcpu_setup")',
+        'STATEMENT_WORDS = ("no such word",)'))
+    assert findings("--no-cache") == 0
+    assert findings() == 0
 
 
 def test_a_changed_file_is_parsed_again(cache_dir):
@@ -94,7 +163,7 @@ def test_a_damaged_pack_is_a_miss_and_is_written_again(cache_dir, damage):
         "garbage": lambda: os.urandom(200),
         "empty": lambda: b"",
         "foreign-pickle": _evil_pickle,  # would run a command if unpickled
-        "bad-entry": lambda: pickle.dumps({content_key(text): _evil_pickle()}),
+        "bad-entry": lambda: pickle.dumps({f"layered:{content_key(text)}": _evil_pickle()}),
     }[damage]())
     again = FactsCache(cache_dir)
     assert gather_facts([(path, text)], cache=again) == [file_facts(path, text)]
@@ -127,9 +196,7 @@ def _evil_pickle() -> bytes:
 
 def _hammer(folder: str, key: str, blob: bytes, rounds: int) -> None:
     for _ in range(rounds):  # a pack per round; every few rounds, a merge
-        cache = FactsCache(Path(folder))
-        cache.put_blob(key, blob)
-        cache.flush()
+        FactsCache(Path(folder)).add({key: blob})
 
 
 def test_concurrent_writers_never_expose_a_partial_pack(cache_dir):
@@ -141,16 +208,20 @@ def test_concurrent_writers_never_expose_a_partial_pack(cache_dir):
     writers = [context.Process(target=_hammer, args=(str(cache_dir), key, blob, 100)) for _ in range(3)]
     for w in writers:
         w.start()
+    def read_back():
+        blob = FactsCache(cache_dir).get_blob(key)
+        return cache_mod.decode(blob, path, text) if blob is not None else None
+
     seen = 0
     while any(w.is_alive() for w in writers):
-        got = FactsCache(cache_dir).get(key, path, text)
+        got = read_back()
         if got is not None:
             assert got == expected
             seen += 1
     for w in writers:
         w.join()
         assert w.exitcode == 0
-    assert FactsCache(cache_dir).get(key, path, text) == expected
+    assert read_back() == expected
     assert seen > 0
     assert not [p for p in cache_dir.rglob(".tmp-*")]  # no temporary file left behind
     assert len(list(cache_dir.rglob("*.pack"))) <= FactsCache.MAX_PACKS + 3
@@ -163,6 +234,19 @@ def test_an_unwritable_cache_does_not_fail_a_check(tmp_path):
     items = fixture_items()[:2]
     assert gather_facts(items, cache=cache) == [file_facts(p, t) for p, t in items]
     assert cache.write_errors == 2
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only folder")
+def test_a_read_only_cache_folder_does_not_fail_a_check(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    folder.chmod(0o500)
+    monkeypatch.setenv("XENLINT_CACHE_DIR", str(folder))
+    try:
+        run = xenlint("check", str(FIXTURES / "tree-before"), "--format", "json")
+    finally:
+        folder.chmod(0o700)
+    assert run.code == 1 and len(run.json()["findings"]) == 3
 
 
 def test_cli_warm_run_prints_what_a_cold_run_prints(cache_dir):
@@ -214,7 +298,7 @@ def test_results_follow_every_input_change(tmp_path, cache_dir):
     check = ("check", str(tree), "--format", "json")
     first = xenlint(*check)
     assert hits(first) == {("XL106", 1)}
-    assert list((cache_dir / "results").iterdir())
+    assert list((cache_dir / "check-answers").iterdir())
     assert xenlint(*check).out == first.out
     # a checked file changes
     (tree / "xen" / "b.c").write_text("void f(void) { }\n")
@@ -230,23 +314,21 @@ def test_results_follow_every_input_change(tmp_path, cache_dir):
 
 
 def test_results_of_other_code_are_not_used(tmp_path, cache_dir, monkeypatch):
-    from analyzer import results_cache
-
     tree = small_tree(tmp_path)
     xenlint("check", str(tree))
-    stored = list((cache_dir / "results").iterdir())
-    monkeypatch.setattr(results_cache, "_code_digest", "another analyzer")
+    stored = list((cache_dir / "check-answers").iterdir())
+    monkeypatch.setattr(cache_mod, "_digest", "another analyzer")
     xenlint("check", str(tree))
-    assert len(list((cache_dir / "results").iterdir())) == len(stored) + 1
+    assert len(list((cache_dir / "check-answers").iterdir())) == len(stored) + 1
 
 
 def test_damaged_results_are_computed_again(tmp_path, cache_dir):
     tree = small_tree(tmp_path)
     first = xenlint("check", str(tree), "--format", "json")
-    for entry in (cache_dir / "results").iterdir():
+    for entry in (cache_dir / "check-answers").iterdir():
         entry.write_bytes(_evil_pickle())
     assert xenlint("check", str(tree), "--format", "json").out == first.out
-    for entry in (cache_dir / "results").iterdir():
+    for entry in (cache_dir / "check-answers").iterdir():
         entry.write_bytes(b"\x80\x05truncated")
     assert xenlint("check", str(tree), "--format", "json").out == first.out
 
@@ -265,17 +347,14 @@ def aged_tree(tmp_path) -> Path:
 
 
 def count_reads(monkeypatch) -> list[str]:
-    from analyzer import checker
-    from analyzer.inputs import sources
-
     reads: list[str] = []
+    real = DiskTree.read
 
-    def counting(path):
-        reads.append(Path(path).name)
-        return sources.decode_source(sources.read_input(Path(path)), str(path))
+    def counting(self, name):
+        reads.append(Path(name).name)
+        return real(self, name)
 
-    monkeypatch.setattr(checker, "read_source", counting)
-    monkeypatch.setattr(sources, "read_source", counting)
+    monkeypatch.setattr(DiskTree, "read", counting)
     return reads
 
 
@@ -308,7 +387,7 @@ def test_recently_modified_files_are_read_again(tmp_path, cache_dir, monkeypatch
     first = xenlint(*check)
     reads = count_reads(monkeypatch)
     assert xenlint(*check).out == first.out
-    assert sorted(reads) == ["a.c", "b.c"]
+    assert sorted(reads) == ["a.c", "b.c", "entry.S"]
 
 
 def test_the_status_index_sees_added_removed_and_context_files(tmp_path, cache_dir):
@@ -340,6 +419,10 @@ def test_a_touched_tree_is_answered_by_content_without_parsing(tmp_path, cache_d
     parsed: list[str] = []
     real = layers.file_facts
     monkeypatch.setattr(layers, "file_facts", lambda path, *a: parsed.append(path) or real(path, *a))
+    from analyzer.frontend import index
+
+    real_index = index.index_facts
+    monkeypatch.setattr(index, "index_facts", lambda path, *a: parsed.append(path) or real_index(path, *a))
     decoded: list[str] = []
     real_decode = cache_mod.decode
     monkeypatch.setattr(cache_mod, "decode", lambda blob, path, source: decoded.append(path)
@@ -350,3 +433,18 @@ def test_a_touched_tree_is_answered_by_content_without_parsing(tmp_path, cache_d
     (tree / "xen" / "b.c").write_text("void f(void) { }\n")  # an edit: only that file is parsed
     assert hits(xenlint(*check)) == {("XL106", 1), ("XL106", 2)}
     assert [Path(p).name for p in parsed] == ["b.c"]
+
+
+def test_a_tree_context_for_patches_is_read_back_whole(tmp_path, cache_dir, monkeypatch):
+    """check-patch --tree: an unchanged tree's context facts come back in one
+    read, without reading, hashing or parsing a file of the tree."""
+    tree = aged_tree(tmp_path)
+    patch = tmp_path / "p.diff"
+    patch.write_text("--- a/xen/b.c\n+++ b/xen/b.c\n@@ -1 +1,2 @@\n void f(void) { shared_count++; }\n"
+                     "+unsigned long new_lonely[2];\n")
+    first = xenlint("check-patch", str(patch), "--tree", str(tree), "--format", "json")
+    assert hits(first) == {("XL106", 2)}
+    reads = count_reads(monkeypatch)
+    again = xenlint("check-patch", str(patch), "--tree", str(tree), "--format", "json")
+    assert again.out == first.out
+    assert reads == ["b.c"]  # the patched file, for its pre-image

@@ -23,9 +23,11 @@ def sample_report() -> Report:
     """Real findings of the RFC patch, plus awkward ones: duplicates, escapes, info, no function."""
     from analyzer.inputs.patchset import read_patch
     from analyzer.patchcheck import check_patch
-    from rules import ALL_RULES
+    from analyzer.inputs.trees import DiskTree
+    from analyzer.patchcheck import TreeContext
+    from helpers import static_rules
 
-    findings = list(check_patch(read_patch(PATCH), ALL_RULES, tree=TREE).findings)
+    findings = list(check_patch(read_patch(PATCH), static_rules(), TreeContext(DiskTree([TREE], relative_to=TREE))).findings)
     assert {f.rule_id for f in findings} == {"XL102", "XL103", "XL106"}
     twin = dict(rule_id="XL106", severity=Severity.WARNING, path="xen/common/a,b:c.c", col=1,
                 message="100% odd: line one\nline two, with a comma", source="int x;")

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analyzer.frontend import extract, syntax
-from analyzer.inputs.sources import read_source, walk_tree
+from helpers import c_files, read_c
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -125,14 +125,14 @@ def assert_same_facts(fast, plain, where=""):
 
 
 def fixture_files() -> list[Path]:
-    files = walk_tree(FIXTURES)[0]
+    files = c_files(FIXTURES)
     assert len(files) > 10
     return files
 
 
 @pytest.mark.parametrize("path", fixture_files(), ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_query_walk_equals_plain_walk_on_fixtures(path):
-    text = read_source(path)
+    text = read_c(path)
     fast, ungated, plain = facts_three_ways(str(path), text)
     assert ungated == plain
     assert_same_facts(fast, plain)
@@ -142,10 +142,10 @@ def test_query_walk_equals_plain_walk_on_fixtures(path):
 @pytest.mark.realxen
 def test_query_walk_equals_plain_walk_on_real_guest_code(real_xen_tree):
     folder = real_xen_tree / "xen" / "arch" / "x86" / "guest"
-    files = walk_tree(folder)[0] + [real_xen_tree / "xen" / "common" / "domain.c",
+    files = c_files(folder) + [real_xen_tree / "xen" / "common" / "domain.c",
                                     real_xen_tree / "xen" / "arch" / "x86" / "smpboot.c"]
     for path in files:
-        text = read_source(path)
+        text = read_c(path)
         fast, ungated, plain = facts_three_ways(str(path), text)
         assert ungated == plain, path
         assert_same_facts(fast, plain, path)
@@ -154,8 +154,8 @@ def test_query_walk_equals_plain_walk_on_real_guest_code(real_xen_tree):
 
 @pytest.mark.realxen
 def test_blanking_equals_plain_blanking_on_the_whole_real_tree(real_xen_tree):
-    for path in walk_tree(real_xen_tree / "xen")[0]:
-        text = read_source(path)
+    for path in c_files(real_xen_tree / "xen"):
+        text = read_c(path)
         assert syntax.blank_attributes(text) == plain_blank(text), path
 
 

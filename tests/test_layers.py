@@ -15,9 +15,9 @@ import pytest
 from analyzer.checker import run_rules
 from analyzer.frontend import layers
 from analyzer.frontend.extract import extract_facts
-from analyzer.inputs.sources import read_source, walk_tree
+from helpers import c_files, read_c, static_rules
 from analyzer.project import ProjectFacts
-from rules import ALL_RULES
+
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -25,10 +25,10 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 def findings(root: Path, facts_of) -> set[tuple[str, str, int]]:
     project = ProjectFacts(whole_tree=True)
     paths = []
-    for path in walk_tree(root)[0]:
-        project.add(facts_of(str(path), read_source(path)))
+    for path in c_files(root):
+        project.add(facts_of(str(path), read_c(path)))
         paths.append(str(path))
-    return {(f.rule_id, f.path, f.line) for f in run_rules(project, paths, ALL_RULES)}
+    return {(f.rule_id, f.path, f.line) for f in run_rules(project, paths, static_rules())}
 
 
 @pytest.mark.parametrize("tree", ["tree-before", "tree-after", "rules", "semantic", "model"])

@@ -69,6 +69,24 @@ def test_staged_ignores_old_findings_in_touched_files_and_unstaged_edits(repo):
     assert code == 1 and [f["function"] for f in findings] == ["z"]
 
 
+def test_staged_reads_every_file_from_the_index_never_the_work_tree(repo):
+    """An unstaged edit to another file of the tree does not change what the
+    hook reports: the staged change and its whole context come from the index."""
+    xen_c = repo / "xen/arch/x86/guest/xen.c"
+    xen_c.write_text(xen_c.read_text() + "unsigned long used_elsewhere[4];\n")
+    git(repo, "add", "-A")
+    staged = run_json("check", "--staged", cwd=repo)
+    assert [(f["rule"], f["line"]) for f in staged[1]] == [("XL106", 9)]
+    time_c = repo / "xen/arch/x86/time.c"  # not staged: starts using the name
+    time_c.write_text(time_c.read_text() + "extern unsigned long used_elsewhere[4];\n")
+    assert run_json("check", "--staged", cwd=repo) == staged
+    # The staged file itself: its staged text, not the work tree's.
+    xen_c.write_text(xen_c.read_text().replace("unsigned long used_elsewhere", "static unsigned long used_elsewhere"))
+    assert run_json("check", "--staged", cwd=repo) == staged
+    git(repo, "add", "xen/arch/x86/time.c")
+    assert run_json("check", "--staged", cwd=repo) == (0, [])
+
+
 def test_diff_rev_checks_committed_changes(repo):
     header = repo / "xen/include/asm-x86/percpu-decl.h"
     header.write_text(header.read_text().replace("#define PD\n", "#define PD\n" + BAD_DECL))

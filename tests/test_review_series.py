@@ -9,7 +9,10 @@ from conftest import FIXTURES
 from helpers import xenlint
 from analyzer.inputs.thread import read_thread
 from analyzer.series import assemble, review
-from rules import ALL_RULES
+from analyzer.inputs.trees import DiskTree
+from analyzer.patchcheck import TreeContext
+
+from helpers import static_rules
 
 THREAD = FIXTURES / "threads" / "thread.mbox"
 FOLDER = FIXTURES / "threads" / "format-patch"
@@ -32,7 +35,7 @@ def test_synthetic_thread_on_tree():
     kinds = sorted(s.rsplit(": ", 1)[1] for s in series.skipped)
     assert kinds == ["a reply, not a patch", "a reply, not a patch", "cover letter"]
     assert series.problems == []
-    result = review(series, ALL_RULES, tree=TREE)
+    result = review(series, static_rules(), TreeContext(DiskTree([TREE], relative_to=TREE)))
     by = _by_label(result)
     assert by["1/5"].entry.mail.info.author == "Zoé Pérez <zoe@example.org>"  # the Latin-1 mail
     assert _rules(by["1/5"]) == [] and by["1/5"].applied
@@ -50,7 +53,7 @@ def test_synthetic_thread_on_tree():
 
 
 def test_format_patch_folder_applies_every_patch_and_attributes_v1_defect():
-    result = review(assemble(read_thread(str(FOLDER))), ALL_RULES, tree=TREE)
+    result = review(assemble(read_thread(str(FOLDER))), static_rules(), TreeContext(DiskTree([TREE], relative_to=TREE)))
     by = _by_label(result)
     assert list(by) == ["1/5", "2/5", "3/5", "4/5", "5/5"]
     assert all(r.applied for r in result.reviews)
@@ -59,7 +62,7 @@ def test_format_patch_folder_applies_every_patch_and_attributes_v1_defect():
 
 
 def test_without_tree_each_patch_is_checked_on_its_hunks():
-    result = review(assemble(read_thread(str(THREAD))), ALL_RULES)
+    result = review(assemble(read_thread(str(THREAD))), static_rules())
     by = _by_label(result)
     assert _rules(by["2/5"]) == ["XL102", "XL103", "XL106"]
     assert all(r.applied is None for r in result.reviews)

@@ -10,10 +10,10 @@ import pytest
 
 from analyzer.frontend.facts import FileFacts
 from analyzer.frontend.layers import file_facts
-from analyzer.inputs.sources import read_source, walk_tree
+from helpers import c_files, read_c, static_rules
 from analyzer.project import ProjectFacts
 from analyzer.rule import FACT_LISTS
-from rules import ALL_RULES
+
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -24,8 +24,8 @@ def fixture_projects() -> list[ProjectFacts]:
     for folder in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
         for whole_tree in (True, False):
             project = ProjectFacts(whole_tree=whole_tree)
-            for path in walk_tree(folder)[0]:
-                project.add(file_facts(str(path), read_source(path)))
+            for path in c_files(folder):
+                project.add(file_facts(str(path), read_c(path)))
             project.prepare(list(project.files))
             projects.append(project)
     return projects
@@ -34,11 +34,11 @@ def fixture_projects() -> list[ProjectFacts]:
 def test_fact_lists_are_lists_of_file_facts():
     names = {f.name for f in fields(FileFacts)}
     assert set(FACT_LISTS) <= names
-    for rule in ALL_RULES:
+    for rule in static_rules():
         assert rule.needs and set(rule.needs) <= set(FACT_LISTS), rule.id
 
 
-@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.id)
+@pytest.mark.parametrize("rule", static_rules(), ids=lambda r: r.id)
 def test_a_rule_finds_nothing_without_the_lists_it_needs(rule):
     found_somewhere = False
     for project in fixture_projects():

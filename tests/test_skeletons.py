@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from analyzer.frontend import extract, layers, syntax
 from analyzer.frontend.skeletons import declaration_skeleton, quiet_bodies_blanked
-from analyzer.inputs.sources import read_source, walk_tree
+from helpers import c_files, read_c
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -120,7 +120,7 @@ def test_the_register_word_outside_any_plain_body_leaves_the_text_whole():
 
 
 def statement_files() -> list[Path]:
-    files = [p for p in walk_tree(FIXTURES)[0] if layers.layer_of(str(p), read_source(p)) == "statements"]
+    files = [p for p in c_files(FIXTURES) if layers.layer_of(str(p), read_c(p)) == "statements"]
     assert len(files) > 5
     return files
 
@@ -138,7 +138,7 @@ def assert_skeleton_facts_equal_full_parse(path: str, text: str) -> None:
 
 @pytest.mark.parametrize("path", statement_files(), ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_statements_skeleton_gives_the_full_parse_facts_on_fixtures(path):
-    text = read_source(path)
+    text = read_c(path)
     assert_skeleton_facts_equal_full_parse(str(path), text)
 
 
@@ -173,8 +173,8 @@ def test_statements_skeleton_gives_the_full_parse_facts_on_generated_code(text):
 @pytest.mark.realxen
 def test_statements_skeleton_recovers_from_less_on_the_real_tree(real_xen_tree):
     """Emptied bodies take their parse errors with them; none appear elsewhere."""
-    for path in walk_tree(real_xen_tree / "xen")[0]:
-        text = read_source(path)
+    for path in c_files(real_xen_tree / "xen"):
+        text = read_c(path)
         if layers.layer_of(str(path), text) != "statements":
             continue
         full_errors = set(syntax.parse(text).error_lines)

@@ -9,6 +9,7 @@ HELP = "write a baseline of the current findings (use it with --baseline FILE)"
 
 def add_arguments(parser) -> None:
     from .common import add_output_arguments
+    from .parallel_options import add_speed_arguments
 
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     write = actions.add_parser("write", help="check PATH... and record every finding in FILE",
@@ -18,21 +19,24 @@ def add_arguments(parser) -> None:
     write.add_argument("paths", nargs="+", metavar="PATH", help="C files or directories")
     write.add_argument("--tree", metavar="DIR",
                        help="the tree the files belong to: searched for uses and declarations")
+    add_speed_arguments(write)
     add_output_arguments(write)
 
 
 def run(args) -> int:
     from analyzer import gate as gating
     from analyzer.baseline import write_baseline
-    from analyzer.checker import check_selection
+    from analyzer.checker import check_tree
 
-    from .shared_steps import select_checked_files
+    from .common import gate_for
+    from .parallel_options import jobs
+    from .shared_steps import checked_tree
 
     args.baseline = None  # writing one: nothing is filtered by an old baseline
-    gate = gating.prepare(args, Path(args.paths[0]))
-    selection, whole_tree = select_checked_files(args, gate)
-    result = check_selection(selection, gating.rules_for(args, gate), whole_tree=whole_tree)
-    texts = result.texts
+    gate = gate_for(args, Path(args.paths[0]))
+    tree, checked, whole_tree, _ = checked_tree(args, gate)
+    result, _ = check_tree(tree, checked, gate.static_rules(), whole_tree=whole_tree, jobs=jobs(args))
+    texts = {name: tree.read_text(name) for name in result.marked}
     findings, _ = gating.apply(gate, result.findings, texts)
     entries = write_baseline(Path(args.file), findings, gate.root)
     print(f"xenlint: baseline {args.file}: {len(findings)} finding{'s' if len(findings) != 1 else ''}"

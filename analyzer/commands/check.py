@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .common import add_output_arguments, emit, exit_code
+from .common import add_output_arguments, emit, exit_code, gate_for
 from .compile_commands import add_semantic_arguments, semantic_layer, semantic_report
 from .parallel_options import add_speed_arguments, facts_cache, jobs
-from .shared_steps import report_patch_check, select_checked_files
+from .shared_steps import checked_tree, report_patch_check
 
 HELP = "check C files and directories (recursing into *.c and *.h), or staged / committed changes"
 
@@ -35,58 +35,78 @@ def run(args) -> int:
     if args.staged or args.diff:
         return _run_git(args)
     from analyzer import gate as gating
-    from analyzer.checker import check_selection
     from analyzer.errors import InputError
     from analyzer.reporters import Report
 
     if not args.paths:
         raise InputError("xenlint check", "give C files or directories, --staged, or --diff REV")
-    gate = gating.prepare(args, Path(args.paths[0]))
-    selection, whole_tree = select_checked_files(args, gate)
+    gate = gate_for(args, Path(args.paths[0]))
+    tree, checked, whole_tree, notes = checked_tree(args, gate)
     semantic, semantic_notes = semantic_layer(
         args, None, *([Path(args.tree)] if args.tree else []), *(Path(p) for p in args.paths if Path(p).is_dir()))
     cache, cache_notes = facts_cache(args, [Path(p) for p in args.paths + ([args.tree] if args.tree else [])])
-    result = check_selection(selection, gating.rules_for(args, gate), whole_tree=whole_tree,
-                             semantic=semantic, jobs=jobs(args), cache=cache)
-    result.notes.extend(cache_notes)
+    rules = gate.static_rules()
+    if cache is not None and semantic is None:
+        from analyzer.results_cache import check_tree_cached
+
+        result = check_tree_cached(tree, checked, rules, whole_tree=whole_tree, jobs=jobs(args),
+                                   cache=cache)
+    else:
+        from analyzer.checker import check_tree
+
+        result, _ = check_tree(tree, checked, rules, whole_tree=whole_tree, jobs=jobs(args),
+                               cache=cache, semantic=semantic)
     semantic_stats, skipped_notes = semantic_report(semantic)
-    texts = result.texts
+    texts = {name: tree.read_text(name) for name in result.marked}
     found, model_notes = list(result.findings), []
-    if args.model == "always":
+    if args.model == "always" and gate.wants_model():
         from analyzer.inputs.images import Image
         from analyzer.mapping_change import model_findings
 
-        extra, model_notes = model_findings({path: Image(path, text) for path, text in texts.items()},
-                                            gate.config.release, only_touched=False)
+        images = {name: Image(name, tree.read_text(name)) for name in result.mapping}
+        extra, model_notes = model_findings(images, gate.config.release, only_touched=False)
         found.extend(extra)
-    findings, notes = gating.apply(gate, found, texts)
+        texts.update((name, image.text) for name, image in images.items())
+    findings, gate_notes = gating.apply(gate, found, texts)
     stats = result.stats
     report = Report(findings, result.files_checked,
                     stats={**stats.to_dict(), "recovered": stats.recovered,
                            "semantic_failures": stats.semantic_failures, **semantic_stats},
-                    notes=result.notes + semantic_notes + skipped_notes + model_notes + notes)
+                    notes=notes + result.notes + cache_notes + semantic_notes + skipped_notes
+                    + model_notes + gate_notes)
     emit(report, args)
-    return exit_code(findings, gating.fail_on(args, gate))
+    return exit_code(findings, gate.fail_on(args.fail_on))
 
 
 def _run_git(args) -> int:
-    """--staged / --diff: the change as a patch, applied in memory to its base."""
-    from analyzer import gate as gating
+    """--staged / --diff: the change's post-images in their own tree (the
+    index, a revision or the work tree), the rest of that tree as context."""
     from analyzer.inputs.git import diff_change, staged_change
-    from analyzer.patchcheck import check_patch
+    from analyzer.inputs.images import change_images
+    from analyzer.patchcheck import PatchCheckResult, TreeContext, check_images
     from analyzer.reporters import Report
 
     start = Path(args.paths[0]) if args.paths else Path.cwd()
     only = [Path(p) for p in args.paths] or None
     change = staged_change(start, only) if args.staged else diff_change(args.diff, start, only)
-    gate = gating.prepare(args, start, root=change.root)
+    gate = gate_for(args, start, root=change.root)
     if change.patch is None:
         report = Report([], 0, notes=[f"no C files in the {change.description}"])
         emit(report, args)
-        return exit_code([], gating.fail_on(args, gate))
+        return exit_code([], gate.fail_on(args.fail_on))
     semantic, semantic_notes = semantic_layer(args, change.root, change.root, patch=True)
-    result = check_patch(change.patch, gating.rules_for(args, gate), tree=change.root,
-                         overlay=change.base_texts, semantic=semantic)
+    cache, cache_notes = facts_cache(args, [change.root])
+    context = TreeContext(change.post_tree, jobs=jobs(args), cache=cache)
+    result = PatchCheckResult(change.patch, notes=list(change.patch.notes) + cache_notes)
+    pairs = []
+    for pf in change.patch.files:
+        if not pf.path.endswith((".c", ".h")) or pf.is_removed_file:
+            continue
+        pre, post, failures = change_images(pf, change.pre_tree, change.post_tree)
+        result.failures.extend(failures)
+        if post is not None:
+            pairs.append((pre, post))
+    check_images(result, pairs, gate.static_rules(), context, semantic=semantic)
     semantic_stats, skipped_notes = semantic_report(semantic)
     return report_patch_check(args, gate, result, semantic_notes + skipped_notes, semantic_stats,
-                              model=args.model, pre_texts=change.base_texts)
+                              model=args.model, pre_texts=result.pre_texts)

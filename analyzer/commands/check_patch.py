@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .common import add_output_arguments, tree_argument
+from .common import add_output_arguments, gate_for, tree_argument
 from .compile_commands import add_semantic_arguments, semantic_layer, semantic_report
+from .parallel_options import add_speed_arguments, facts_cache, jobs
 from .shared_steps import report_patch_check
 
 HELP = "check a patch (diff, format-patch file, mail or archive page; '-' for stdin)"
@@ -20,21 +21,36 @@ def add_arguments(parser) -> None:
                         help="also run the model cross-check on each post-image with the "
                              "vcpu_info mapping code (compiles and runs it in a sandbox)")
     add_semantic_arguments(parser)
+    add_speed_arguments(parser)
     add_output_arguments(parser)
 
 
 def run(args) -> int:
-    from analyzer import gate as gating
     from analyzer.inputs.patchset import read_patch
     from analyzer.patchcheck import check_patch
 
     tree = tree_argument(args.tree)
-    gate = gating.prepare(args, tree or Path.cwd(), root=tree)
+    gate = gate_for(args, tree or Path.cwd(), root=tree)
     patch = read_patch(args.patch, stdin=sys.stdin.buffer)
     semantic, semantic_notes = semantic_layer(args, tree, tree, patch=True)
-    result = check_patch(patch, gating.rules_for(args, gate), tree=tree, semantic=semantic)
+    context, cache_notes = tree_context(args, tree)
+    result = check_patch(patch, gate.static_rules(), context, semantic=semantic)
+    result.notes.extend(cache_notes)
     semantic_stats, skipped_notes = semantic_report(semantic)
     return report_patch_check(args, gate, result, semantic_notes + skipped_notes, semantic_stats,
                               model="always" if args.model else "never",
                               pre_texts=result.pre_texts if tree is not None else None,
                               patch_files=patch.files)
+
+
+def tree_context(args, tree: Path | None):
+    """(TreeContext of ``--tree`` or None, notes): the tree read through the
+    one tree reader, the facts cache and -j."""
+    if tree is None:
+        return None, []
+    from analyzer.inputs.trees import DiskTree
+    from analyzer.patchcheck import TreeContext
+
+    cache, notes = facts_cache(args, [tree])
+    disk = DiskTree([tree], relative_to=tree)
+    return TreeContext(disk, jobs=jobs(args), cache=cache), notes + disk.skipped

@@ -1,15 +1,24 @@
-"""Options and output shared by the commands that report findings."""
+"""Options and output shared by the commands that report findings.
+
+This package is the only one that knows argparse: below it, everything
+takes plain values (gate.prepare, checker, patchcheck, series, reporters).
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from analyzer.errors import InputError
 from analyzer.findings import Finding, Severity
 from analyzer.reporters import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _ids(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def add_output_arguments(parser: argparse.ArgumentParser, formats=FORMATS) -> None:
@@ -24,28 +33,26 @@ def add_output_arguments(parser: argparse.ArgumentParser, formats=FORMATS) -> No
     parser.add_argument("--baseline", metavar="FILE",
                         help="report only findings not in this baseline "
                              "(written by 'xenlint baseline write')")
-    parser.add_argument("--select", metavar="IDS", default="",
-                        help="comma-separated rule ids to run (default: all)")
-    parser.add_argument("--ignore", metavar="IDS", default="",
-                        help="comma-separated rule ids not to run")
+    parser.add_argument("--select", metavar="IDS", type=_ids, default=[],
+                        help="comma-separated rule ids or prefixes to report (XL101, XL1, XL2; "
+                             "default: all)")
+    parser.add_argument("--extend-select", metavar="IDS", type=_ids, default=[],
+                        help="rule ids or prefixes to report in addition to --select")
+    parser.add_argument("--ignore", metavar="IDS", type=_ids, default=[],
+                        help="rule ids or prefixes not to report (the more specific of "
+                             "--select and --ignore wins)")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="also print notes and every parse recovery")
 
 
-def selected_rules(args):
-    from rules import ALL_RULES, RULES_BY_ID
+def gate_for(args, start: Path, root: Path | None = None):
+    """The gate of this run (analyzer.gate.prepare) from the command line."""
+    from analyzer import gate
 
-    def ids(text: str) -> set[str]:
-        wanted = {part.strip().upper() for part in text.split(",") if part.strip()}
-        unknown = sorted(wanted - set(RULES_BY_ID))
-        if unknown:
-            raise InputError("--select/--ignore", f"unknown rule id {', '.join(unknown)} "
-                                                  f"(see 'xenlint rules')")
-        return wanted
-
-    chosen = ids(args.select) if args.select else set(RULES_BY_ID)
-    chosen -= ids(args.ignore)
-    return [rule for rule in ALL_RULES if rule.id in chosen]
+    return gate.prepare(start, root, config_file=getattr(args, "config", None),
+                        baseline=getattr(args, "baseline", None),
+                        select=getattr(args, "select", ()), ignore=getattr(args, "ignore", ()),
+                        extend_select=getattr(args, "extend_select", ()))
 
 
 def exit_code(findings: list[Finding], fail_on: str | None, problems: int = 0) -> int:
@@ -66,14 +73,10 @@ def emit(report, args) -> None:
     sys.stdout.flush()
 
 
-def tree_argument(value: str | None):
+def tree_argument(value: str | None) -> Path | None:
     """``--tree DIR`` as a Path (None when not given); anything but a folder is an input error."""
     if not value:
         return None
-    from pathlib import Path
-
-    from analyzer.errors import InputError
-
     tree = Path(value)
     if not tree.is_dir():
         raise InputError(value, "not a directory")

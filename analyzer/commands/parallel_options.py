@@ -18,7 +18,7 @@ def add_speed_arguments(parser) -> None:
 
 def jobs(args) -> int:
     from analyzer.errors import InputError
-    from analyzer.facts_pool import default_jobs
+    from analyzer.gather import default_jobs
 
     if args.jobs is None:
         return default_jobs()

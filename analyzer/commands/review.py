@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .common import add_output_arguments, tree_argument, exit_code
+from .common import add_output_arguments, exit_code, gate_for, tree_argument
+from .parallel_options import add_speed_arguments
 
 HELP = ("review a patch series: an mbox, b4 .mbx, format-patch folder, mail or archive page "
         "('-' for stdin); per-patch findings, or reply drafts with --format reply")
@@ -21,6 +22,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--tree", metavar="DIR",
                         help="apply the patches in order, in memory, on this tree and check each "
                              "on top of the ones before it")
+    add_speed_arguments(parser)
     add_output_arguments(parser, formats=tuple(REPORTERS))
     parser.add_argument("--from", dest="sender", metavar="ADDRESS",
                         help="From of the reply drafts (default: git config user.name/user.email)")
@@ -64,9 +66,10 @@ def run(args) -> int:
     from analyzer import gate as gating
     from analyzer.errors import InputError
     from analyzer.inputs.thread import read_thread
-    from analyzer.patchcheck import TreeIndex
     from analyzer.reporters import get_reporter
     from analyzer.series import assemble, review
+
+    from .check_patch import tree_context
 
     tree = tree_argument(args.tree)
     sender = None
@@ -75,15 +78,16 @@ def run(args) -> int:
         if not sender:
             raise InputError("--from", "reply drafts need a sender: pass --from 'Name <address>' "
                                        "or set git config user.email")
-    gate = gating.prepare(args, tree or Path.cwd(), root=tree)
-    rules = gating.rules_for(args, gate)
+    gate = gate_for(args, tree or Path.cwd(), root=tree)
+    rules = gate.static_rules()
     series = assemble(read_thread(args.source, stdin=sys.stdin.buffer))
     if not series.patches:
         why = f"no patch could be reviewed: {series.problems[0]}" if series.problems else (
             "no patch in it" + (f" ({'; '.join(series.skipped[:3])})" if series.skipped else ""))
         raise InputError(series.source, why)
-    result = review(series, rules, tree=tree, index=TreeIndex(tree) if tree is not None else None)
-    if args.model:
+    context, _ = tree_context(args, tree)
+    result = review(series, rules, context)
+    if args.model and gate.wants_model():
         _model_findings(result, gate.config.release)
     for patch_review in result.reviews:  # configuration, suppression comments, --baseline
         images = patch_review.post_images
@@ -110,4 +114,4 @@ def run(args) -> int:
         for problem in series.problems:
             print(f"xenlint: {problem}", file=sys.stderr)
     problems = len(series.problems) + sum(1 for r in result.reviews if r.applied is False)
-    return exit_code(result.findings, gating.fail_on(args, gate), problems=problems)
+    return exit_code(result.findings, gate.fail_on(args.fail_on), problems=problems)

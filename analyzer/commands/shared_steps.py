@@ -5,29 +5,39 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def select_checked_files(args, gate):
-    """(FileSelection, whole_tree) for ``args.paths`` and ``--tree``, with excluded
-    paths moved to context (still searched for uses, never reported)."""
-    from analyzer import gate as gating
+def checked_tree(args, gate):
+    """(DiskTree, names to check, whole_tree, notes) for ``args.paths`` and
+    ``--tree``: the files below the paths are checked, the rest of --tree
+    and excluded paths are context (searched, never reported)."""
     from analyzer.errors import InputError
-    from analyzer.inputs.sources import select_files, walk_tree
+    from analyzer.inputs.trees import DiskTree
 
     from .common import tree_argument
 
-    selection = select_files(args.paths)
-    for path, raw in ((Path(p), p) for p in args.paths):
+    paths = [Path(p) for p in args.paths]
+    for path, raw in zip(paths, args.paths):
+        if not path.exists() and not path.is_symlink():
+            raise InputError(raw, "no such file or directory")
         if path.is_file() and path.stat().st_size == 0:
             raise InputError(raw, "empty file")
-    whole_tree = any(Path(p).is_dir() for p in args.paths)
-    tree = tree_argument(args.tree)
-    if tree is not None:
-        chosen = {p.resolve() for p in selection.files}
-        c_files, context = walk_tree(tree)
-        selection.context.extend(p for p in c_files + context if p.resolve() not in chosen)
-        whole_tree = True
-    selection.files, excluded = gating.split_excluded(selection.files, gate)
-    selection.context.extend(excluded)
-    return selection, whole_tree
+    tree_dir = tree_argument(getattr(args, "tree", None))
+    tree = DiskTree(paths + ([tree_dir] if tree_dir is not None else []))
+    notes = []
+    for index, (path, raw) in enumerate(zip(paths, args.paths)):
+        if not path.is_dir():
+            continue
+        found = [f for f in tree.files if tree.root_of[f.name] == index]
+        if not any(f.kind == "c" for f in found):
+            raise InputError(raw, "directory contains no C files (*.c, *.h)")
+        other = tree.other.get(str(path), [])
+        if other:
+            sample = ", ".join(other[:3])
+            notes.append(f"{raw}: skipped {len(other)} file(s) that are not C "
+                         f"({sample}{', ...' if len(other) > 3 else ''})")
+    checked = [f.name for f in tree.files if f.kind == "c" and tree.root_of[f.name] < len(paths)
+               and not gate.config.is_excluded(tree.path(f.name))]
+    whole_tree = tree_dir is not None or any(p.is_dir() for p in paths)
+    return tree, checked, whole_tree, notes
 
 
 def report_patch_check(args, gate, result, semantic_notes, semantic_stats, *, model: str,
@@ -40,7 +50,7 @@ def report_patch_check(args, gate, result, semantic_notes, semantic_stats, *, mo
     from .common import emit, exit_code
 
     found, model_notes = list(result.findings), []
-    if model != "never":
+    if model != "never" and gate.wants_model():
         from analyzer.mapping_change import model_findings
 
         extra, model_notes = model_findings(result.post_images, gate.config.release, pre_texts,
@@ -56,4 +66,4 @@ def report_patch_check(args, gate, result, semantic_notes, semantic_stats, *, mo
                     notes=result.notes + semantic_notes + model_notes + notes,
                     problems=[str(f) for f in result.failures])
     emit(report, args)
-    return exit_code(findings, gating.fail_on(args, gate), problems=len(result.failures))
+    return exit_code(findings, gate.fail_on(args.fail_on), problems=len(result.failures))

@@ -31,15 +31,6 @@ class BuildFailed(Exception):
         self.message = message
 
 
-def cache_dir() -> Path:
-    override = os.environ.get("XENLINT_CACHE_DIR")
-    if override:
-        return Path(override)
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("xenlint"))
-
-
 def compiler() -> str:
     for name in (os.environ.get("CC"), "cc", "gcc", "clang"):
         if name and shutil.which(name):
@@ -66,7 +57,9 @@ def build(harness_text: str) -> Path:
         digest.update(name.encode() + b"\0" + sources[name].encode() + b"\0")
     digest.update(" ".join([cc, *CFLAGS]).encode())
     key = digest.hexdigest()[:32]
-    root = cache_dir() / "harness"
+    from analyzer.cache import default_directory
+
+    root = default_directory() / "harness"
     binary = root / key / "harness"
     if binary.is_file():
         return binary

@@ -18,6 +18,7 @@ from importlib import resources
 from analyzer.crosscheck.ctokens import tokenize
 from analyzer.crosscheck.cst import Branch, FunctionSyntax, analyse
 from analyzer.crosscheck.extract import ENVIRONMENT_FUNCTIONS, Extraction
+from analyzer.frontend.facts import VCPU_INFO_POINTER, type_key
 
 C_KEYWORDS = set("""auto break case char const continue default do double else enum extern float
 for goto if inline int long register restrict return short signed sizeof static struct switch
@@ -60,7 +61,6 @@ class Harness:
     branches: list[tuple[str, Branch]]           # (function name, branch), index = branch id
     stubs: list[str]                              # stubbed functions, index = stub id
     stub_objects: list[str]
-    libc_calls: list[str]                         # unknown names left to the C library
     problems: list[str] = field(default_factory=list)
     roles: dict[str, str] = field(default_factory=dict)
 
@@ -86,11 +86,16 @@ def _instrument(syn: FunctionSyntax, first_id: int) -> tuple[str, list[Branch]]:
     return out.decode(), kept
 
 
-def _find_object(extraction: Extraction, per_cpu: bool, pattern: str):
+def _find_object(extraction: Extraction, per_cpu: bool, test):
     for obj in extraction.objects:
-        if obj.per_cpu == per_cpu and re.search(pattern, obj.text):
+        if obj.per_cpu == per_cpu and test(obj):
             return obj
     return None
+
+
+def _declares(obj, type_text: str) -> bool:
+    """Does the declaration ``obj`` give ``obj.name`` the type ``type_text``?"""
+    return f"{type_key(type_text)}{obj.name};" in type_key(obj.text)
 
 
 def generate(extraction: Extraction) -> Harness:
@@ -101,11 +106,11 @@ def generate(extraction: Extraction) -> Harness:
         if syn.has_errors:
             problems.append(f"{syn.function.name}() did not parse cleanly; branches may be missed")
 
-    ptr_obj = _find_object(extraction, True, r"struct\s+vcpu_info\s*\*")
-    vid_obj = _find_object(extraction, True, r"\bvcpu_id\b")
-    array_obj = _find_object(extraction, False, r"struct\s+vcpu_info\s*\*\s*\w+\s*;")
-    bitmap_obj = (_find_object(extraction, False, r"unsigned\s+long\s+\w+\s*\[")
-                  or _find_object(extraction, False, r"DECLARE_BITMAP"))
+    ptr_obj = _find_object(extraction, True, lambda o: VCPU_INFO_POINTER in type_key(o.text))
+    vid_obj = _find_object(extraction, True, lambda o: re.search(r"\bvcpu_id\b", o.text))
+    array_obj = _find_object(extraction, False, lambda o: _declares(o, "struct vcpu_info *"))
+    bitmap_obj = (_find_object(extraction, False, lambda o: re.search(r"unsigned\s+long\s+\w+\s*\[", o.text))
+                  or _find_object(extraction, False, lambda o: "DECLARE_BITMAP" in o.text))
     objects_c = [f"#line {o.line} \"{extraction.path}\"\n{o.text}" for o in extraction.objects]
     if vid_obj is None:
         problems.append("no per-CPU vcpu_id definition in the extracted text; the harness declares one")
@@ -155,7 +160,7 @@ def generate(extraction: Extraction) -> Harness:
         problems.append("no BSP setup function (hypervisor_setup/setup) found; boot maps the BSP directly")
     if "ap_setup" not in roles:
         problems.append("no AP setup function (hypervisor_ap_setup/ap_setup) found; APs map directly")
-    return Harness("\n".join(parts) + "\n", branches, stubs, stub_objects, libc, problems, roles)
+    return Harness("\n".join(parts) + "\n", branches, stubs, stub_objects, problems, roles)
 
 
 def _glue(extraction, ptr_name, vid_name, array_obj, bitmap_obj, per_cpu_names,

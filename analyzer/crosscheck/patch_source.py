@@ -57,16 +57,20 @@ def add_hunk_signatures(pf, text: str) -> tuple[str, list[str]]:
 
 def post_image(source: str, tree: Path | None = None) -> PostImage:
     """Post-image of the file in patch `source` that defines map_vcpuinfo()."""
+    import sys
+
     from analyzer.inputs.images import sparse_images, tree_images
     from analyzer.inputs.patchset import read_patch
+    from analyzer.inputs.trees import DiskTree
 
-    patch = read_patch(source)
+    patch = read_patch(source, stdin=sys.stdin.buffer)
+    disk = DiskTree([tree], relative_to=tree) if tree is not None else None
     candidates = []
     for pf in patch.files:
         if pf.is_removed_file or not pf.path.endswith(".c"):
             continue
         if tree is not None:
-            _, post, failures = tree_images(pf, tree)
+            _, post, failures = tree_images(pf, disk)
             if post is not None and not failures:
                 candidates.append(PostImage(pf.path, post.text))
                 continue

@@ -291,7 +291,7 @@ class _Walker:
             # The pointer forms of &this_cpu(x) and &per_cpu(x, cpu).
             args = _call_args(node)
             if args and args[0].type == "identifier":
-                self.facts.addresses.append(AddressTaken(_text(args[0]), self.site(node, function), True))
+                self.facts.addresses.append(AddressTaken(_text(args[0]), self.site(node, function)))
             return
         self.calls.append((node, name, function))
         if function and any(_text(a) == REGISTER_OP for a in _call_args(node)[:1]):
@@ -406,15 +406,15 @@ class _Walker:
         if arg is None:
             return
         if arg.type == "identifier":
-            self.facts.addresses.append(AddressTaken(_text(arg), self.site(node, function), False))
+            self.facts.addresses.append(AddressTaken(_text(arg), self.site(node, function)))
         elif arg.type == "subscript_expression":
             inner = arg.child_by_field_name("argument")
             if inner is not None and inner.type == "identifier":
-                self.facts.addresses.append(AddressTaken(_text(inner), self.site(node, function), False))
+                self.facts.addresses.append(AddressTaken(_text(inner), self.site(node, function)))
         elif arg.type == "call_expression" and _call_name(arg) in PERCPU_ACCESSORS:
             args = _call_args(arg)
             if args and args[0].type == "identifier":
-                self.facts.addresses.append(AddressTaken(_text(args[0]), self.site(node, function), True))
+                self.facts.addresses.append(AddressTaken(_text(args[0]), self.site(node, function)))
 
     def note_alias(self, name: Node | None, value: Node | None, function: str | None) -> None:
         if name is None or value is None or function is None:

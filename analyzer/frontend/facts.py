@@ -10,6 +10,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
+def type_key(text: str) -> str:
+    """A C type (or a declaration) as written, white space removed: the one
+    way xenlint compares types ("struct vcpu_info *" is "structvcpu_info*")."""
+    return "".join(text.split())
+
+
+VCPU_INFO_POINTER = type_key("struct vcpu_info *")
+
+
 @dataclass(frozen=True)
 class Condition:
     """A condition known to hold (or not hold) at a site.
@@ -104,7 +113,6 @@ class AddressTaken:
 
     name: str
     site: Site
-    through_percpu: bool
 
 
 class LazyLines(Sequence):
@@ -155,6 +163,9 @@ class FileFacts:
     # Every identifier spelled in the file, space-separated, each once (for
     # "is it used elsewhere"; see identifiers.py for why not a set).
     identifiers: str = ""
+    # The text may hold a suppression comment ("xenlint:" or "SAF-"): the
+    # gate reads the text of such files only.
+    marked: bool = False
 
     @property
     def is_header(self) -> bool:

@@ -161,7 +161,3 @@ def parse(text: str) -> SyntaxTree:
     source = blank_attributes(text).encode("utf-8", "surrogateescape")
     tree = _PARSER.parse(source)
     return SyntaxTree(tree, source, _error_lines(tree.root_node))
-
-
-def node_text(node: Node) -> str:
-    return node.text.decode("utf-8", "replace")

@@ -1,23 +1,24 @@
-"""Changes in a git repository as a patch plus the texts it applies to.
+"""Changes in a git repository: the diff, and the trees on both sides of it.
 
-``staged_change`` (the index against HEAD) and ``diff_change`` (a revision
-against the working tree, or ``A..B`` / ``A...B``) run ``git diff`` for C
-files and read each changed file's pre-image with ``git cat-file``.  Nothing
-here writes to the work tree or the index: git is only asked to print.
+``staged_change`` is what `git commit` would record: the index against HEAD.
+``diff_change`` is a revision against the work tree, ``A..B`` (B against A)
+or ``A...B`` (B against the merge base).  Every file of a side comes from
+that side (git's index, a revision, or the work tree for a plain REV): the
+diff only says which lines are new.  Nothing here writes to the work tree
+or the index: git is only asked to print.
 """
 
 from __future__ import annotations
 
-import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from unidiff import PatchSet
 
-from analyzer.errors import InputError, ToolMissing
+from analyzer.errors import InputError
 
 from .patchset import Patch, parse_patch_bytes
-from .sources import decode_source
+from .trees import DiskTree, GitTree, git
 
 # Options that make `git diff` output independent of the user's git config.
 _DIFF_OPTIONS = ["--no-color", "--no-ext-diff", "--no-textconv", "--no-renames",
@@ -27,70 +28,40 @@ _C_PATHSPECS = ["*.c", "*.h"]
 
 @dataclass
 class GitChange:
-    root: Path  # the repository's top level; patch paths are relative to it
+    root: Path  # the repository's top level; paths are relative to it
     description: str
     patch: Patch | None  # None when nothing changed
-    base_texts: dict[str, str] = field(default_factory=dict)  # path -> pre-image
-
-
-def _git(args: list[str], cwd: Path, what: str, stdin: bytes | None = None) -> bytes:
-    try:
-        proc = subprocess.run(["git", "-c", "core.quotepath=off", *args], cwd=cwd,
-                              input=stdin, capture_output=True, timeout=300)
-    except FileNotFoundError:
-        raise ToolMissing("git", "install git to check staged changes or a revision") from None
-    if proc.returncode != 0:
-        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise InputError(what, message[-1] if message else f"git {args[0]} failed")
-    return proc.stdout
+    pre_tree: GitTree | None  # None when there is no base (a first commit)
+    post_tree: GitTree | DiskTree
 
 
 def repository_root(start: Path) -> Path:
     where = start if start.is_dir() else start.parent
     if not where.exists():
         raise InputError(str(start), "no such file or directory")
-    out = _git(["rev-parse", "--show-toplevel"], where, str(start))
+    out = git(["rev-parse", "--show-toplevel"], where, str(start))
     return Path(out.decode().strip())
 
 
 def _resolves(rev: str, root: Path) -> bool:
-    proc = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
-                          cwd=root, capture_output=True)
-    return proc.returncode == 0
+    try:
+        git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], root, rev)
+    except InputError:
+        return False
+    return True
 
 
 def _commit(rev: str, root: Path) -> str:
-    if not _resolves(rev, root):
+    if rev.startswith("-") or not _resolves(rev, root):
         raise InputError(rev, "not a revision in this repository")
     return rev
 
 
-def _read_blobs(root: Path, base: str, paths: list[str]) -> dict[str, str]:
-    """``base:path`` for each path, through one `git cat-file --batch`."""
-    if not paths:
-        return {}
-    request = "".join(f"{base}:{path}\n" for path in paths).encode()
-    out = _git(["cat-file", "--batch"], root, f"git cat-file {base}", stdin=request)
-    texts: dict[str, str] = {}
-    at = 0
-    for path in paths:
-        header_end = out.index(b"\n", at)
-        header = out[at:header_end].split()
-        if len(header) < 3 or header[-1] == b"missing":
-            at = header_end + 1
-            continue
-        size = int(header[2])
-        blob = out[header_end + 1:header_end + 1 + size]
-        at = header_end + 1 + size + 1
-        texts[path] = decode_source(blob, f"{base}:{path}")
-    return texts
-
-
-def _change(root: Path, diff_args: list[str], base: str | None, description: str,
-            only: list[Path] | None) -> GitChange:
-    data = _git(["diff", *_DIFF_OPTIONS, *diff_args, "--", *_C_PATHSPECS], root, description)
+def _change(root: Path, diff_args: list[str], description: str, only: list[Path] | None,
+            pre_tree: GitTree | None, post_tree: GitTree | DiskTree) -> GitChange:
+    data = git(["diff", *_DIFF_OPTIONS, *diff_args, "--", *_C_PATHSPECS], root, description)
     if not data.strip():
-        return GitChange(root, description, None)
+        return GitChange(root, description, None, pre_tree, post_tree)
     patch = parse_patch_bytes(data, description)
     if only:
         wanted = [p.resolve() for p in only]
@@ -103,22 +74,15 @@ def _change(root: Path, diff_args: list[str], base: str | None, description: str
         kept.extend(pf for pf in patch.patchset if chosen(pf))
         patch.patchset = kept
         if not patch.files:
-            return GitChange(root, description, None)
-    changed = [pf for pf in patch.files if not pf.is_added_file]
-    sources = {pf.path: pf.source_file[2:] if pf.source_file.startswith("a/") else pf.source_file
-               for pf in changed}
-    base_texts: dict[str, str] = {}
-    if base is not None:
-        blobs = _read_blobs(root, base, sorted(set(sources.values())))
-        base_texts = {path: blobs[source] for path, source in sources.items() if source in blobs}
-    return GitChange(root, description, patch, base_texts)
+            return GitChange(root, description, None, pre_tree, post_tree)
+    return GitChange(root, description, patch, pre_tree, post_tree)
 
 
 def staged_change(start: Path, only: list[Path] | None = None) -> GitChange:
-    """What `git commit` would record: the index against HEAD (or an empty tree)."""
+    """What `git commit` would record: the index against HEAD (or nothing)."""
     root = repository_root(start)
-    base = "HEAD" if _resolves("HEAD", root) else None
-    return _change(root, ["--cached"], base, "staged changes", only)
+    pre = GitTree(root, "HEAD") if _resolves("HEAD", root) else None
+    return _change(root, ["--cached"], "staged changes", only, pre, GitTree(root))
 
 
 def diff_change(rev: str, start: Path, only: list[Path] | None = None) -> GitChange:
@@ -127,13 +91,14 @@ def diff_change(rev: str, start: Path, only: list[Path] | None = None) -> GitCha
     if "..." in rev:
         left, right = rev.split("...", 1)
         left, right = _commit(left or "HEAD", root), _commit(right or "HEAD", root)
-        base = _git(["merge-base", left, right], root, rev).decode().strip()
-        args = [f"{left}...{right}"]
-    elif ".." in rev:
+        base = git(["merge-base", left, right], root, rev).decode().strip()
+        return _change(root, [f"{base}..{right}"], f"changes since {rev}", only,
+                       GitTree(root, base), GitTree(root, right))
+    if ".." in rev:
         left, right = rev.split("..", 1)
-        base = _commit(left or "HEAD", root)
-        args = [f"{base}..{_commit(right or 'HEAD', root)}"]
-    else:
-        base = _commit(rev, root)
-        args = [base]
-    return _change(root, args, base, f"changes since {rev}", only)
+        base, target = _commit(left or "HEAD", root), _commit(right or "HEAD", root)
+        return _change(root, [f"{base}..{target}"], f"changes since {rev}", only,
+                       GitTree(root, base), GitTree(root, target))
+    base = _commit(rev, root)
+    return _change(root, [base], f"changes since {rev}", only, GitTree(root, base),
+                   DiskTree([root], relative_to=root))

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import PurePosixPath
 
 from unidiff import PatchedFile
 
-from .sources import decode_source, read_input
 
 
 @dataclass
@@ -175,20 +174,53 @@ def apply_file(pf: PatchedFile, original: str) -> tuple[Image, list[HunkFailure]
     return Image(patched_path(pf), text, added), failures
 
 
-def tree_images(pf: PatchedFile, tree: Path) -> tuple[Image | None, Image | None, list[HunkFailure]]:
-    """(pre, post, failures) of ``pf`` applied to ``tree``, read-only."""
+def unsafe_path(path: str) -> str | None:
+    """Why a patch path must not be looked up in a tree (absolute, or
+    climbing out with ".."), or None."""
+    if path.startswith("/") or PurePosixPath(path).is_absolute():
+        return "is an absolute path; a patch names files inside the tree"
+    if ".." in PurePosixPath(path).parts:
+        return "climbs out of the tree with '..'; refused"
+    return None
+
+
+def tree_images(pf: PatchedFile, tree) -> tuple[Image | None, Image | None, list[HunkFailure]]:
+    """(pre, post, failures) of ``pf`` applied to ``tree`` (an inputs.trees
+    tree, read-only): a path outside the tree is refused by name."""
+    source = pf.source_file.split("/", 1)[-1] if pf.source_file.startswith(("a/", "b/")) \
+        else pf.source_file
+    for path in {pf.path, source} - {"/dev/null", "dev/null"}:
+        problem = unsafe_path(path)
+        if problem:
+            return None, None, [HunkFailure(pf.path, 0, "file", problem)]
     if pf.is_added_file:
         pre_text = ""
     else:
-        source = tree / pf.source_file.split("/", 1)[-1] if pf.source_file.startswith(("a/", "b/")) \
-            else tree / pf.source_file
-        if not source.is_file():
-            source = tree / pf.path
-        if not source.is_file():
-            return None, None, [HunkFailure(pf.path, 0, "file", f"is not in the tree {tree}")]
-        pre_text = decode_source(read_input(source), str(source))
+        if not tree.has(source):
+            source = pf.path
+        if not tree.has(source):
+            return None, None, [HunkFailure(pf.path, 0, "file", f"is not in the tree {tree.where}")]
+        pre_text = tree.read_text(source)
     pre = Image(pf.path, pre_text)
     if pf.is_removed_file:
         return pre, None, []
     post, failures = apply_file(pf, pre_text)
     return pre, post, failures
+
+
+def change_images(pf: PatchedFile, pre_tree, post_tree) -> tuple[Image | None, Image | None,
+                                                                 list[HunkFailure]]:
+    """(pre, post, failures) of a change whose both sides a tree holds (git's
+    index or a revision, or a work tree): each side is read, nothing applied;
+    the diff only says which lines are new."""
+    source = pf.source_file.split("/", 1)[-1] if pf.source_file.startswith(("a/", "b/")) \
+        else pf.source_file
+    pre = None
+    if not pf.is_added_file and pre_tree is not None and pre_tree.has(source):
+        pre = Image(pf.path, pre_tree.read_text(source))
+    if pf.is_removed_file:
+        return pre, None, []
+    if not post_tree.has(pf.path):
+        return pre, None, [HunkFailure(pf.path, 0, "file", f"is not in {post_tree.where}")]
+    added = {line.target_line_no for hunk in pf for line in hunk if line.is_added}
+    return pre or Image(pf.path, ""), Image(pf.path, post_tree.read_text(pf.path), added), []

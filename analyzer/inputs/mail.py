@@ -30,6 +30,10 @@ _NUMBER = re.compile(r"^(\d+)/(\d+)$")
 _VERSION = re.compile(r"^v(\d+)$", re.I)
 _MSGID = re.compile(r"<([^<>\s]+)>")
 _NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/=\s]")
+# An mbox "From_" line: format-patch's "From <sha> Mon Sep 17 00:00:00 2001",
+# b4's "From git@z Thu Jan  1 00:00:00 1970", an archive's "From mboxrd@z ...".
+_FROM_LINE = re.compile(rb"^From \S+ +\w{3} \w{3} +\d{1,2} \d{1,2}:\d\d(:\d\d)? .*\d{4}\s*$")
+_MBOXRD_QUOTED = re.compile(rb"^>(>*From )", re.M)
 
 
 def bare_message_id(value: str | None) -> str | None:
@@ -204,3 +208,21 @@ def message_text(msg: Message, name: str) -> str:
     if not texts:
         raise InputError(name, "mail has no text body")
     return "\n".join(texts)
+
+
+def split_mbox(data: bytes) -> list[bytes]:
+    """Messages of an mbox (mboxo or mboxrd), split at From_ lines."""
+    lines = data.splitlines(keepends=True)
+    chunks: list[list[bytes]] = []
+    previous_blank = True
+    for line in lines:
+        if previous_blank and _FROM_LINE.match(line):
+            chunks.append([])
+        elif chunks:
+            chunks[-1].append(line)
+        previous_blank = not line.strip()
+    return [_MBOXRD_QUOTED.sub(rb"\1", b"".join(chunk)) for chunk in chunks]
+
+
+def is_mbox(data: bytes) -> bool:
+    return bool(_FROM_LINE.match(data.split(b"\n", 1)[0]))

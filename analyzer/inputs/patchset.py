@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import re
 from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
@@ -20,8 +19,9 @@ from unidiff.errors import UnidiffParseError
 from analyzer.errors import InputError
 
 from .diffscan import DiffScanError, scan_diff
-from .mail import MailInfo, looks_like_mail, message_info, message_text, page_info
-from .sources import read_input
+from .mail import (MailInfo, is_mbox, looks_like_mail, message_info, message_text, page_info,
+                   split_mbox)
+from .sources import read_input, read_stream
 
 
 @dataclass
@@ -41,8 +41,7 @@ class Patch:
 
 
 def _single_message(data: bytes, name: str) -> Message:
-    if data.count(b"\nFrom ") + data.startswith(b"From ") > 1 and re.search(
-            rb"^From \S+ +\w{3} \w{3} ", data[1:], re.M):
+    if is_mbox(data) and len(split_mbox(data)) > 1:
         raise InputError(name, "is an mbox with several messages; use 'xenlint review'")
     return email.message_from_bytes(data, policy=email.policy.default)
 
@@ -88,7 +87,6 @@ def parse_patch_bytes(data: bytes, name: str) -> Patch:
 def read_patch(source: str | Path, stdin=None) -> Patch:
     """Read a patch from a path, or from ``stdin`` (bytes stream) when source is '-'."""
     if str(source) == "-":
-        data = (stdin.read() if stdin is not None else b"")
-        return parse_patch_bytes(data, "<stdin>")
+        return parse_patch_bytes(read_stream(stdin), "<stdin>")
     path = Path(source)
     return parse_patch_bytes(read_input(path, "is a directory, not a patch"), str(path))

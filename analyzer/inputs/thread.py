@@ -9,20 +9,15 @@ from __future__ import annotations
 
 import email
 import email.policy
-import re
 from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
 
 from analyzer.errors import InputError
 
-from .mail import MailInfo, looks_like_mail, message_info, message_text, page_info
-from .sources import read_input
+from .mail import MailInfo, is_mbox, looks_like_mail, message_info, message_text, page_info, split_mbox
+from .sources import read_input, read_stream
 
-# An mbox "From_" line: format-patch's "From <sha> Mon Sep 17 00:00:00 2001",
-# b4's "From git@z Thu Jan  1 00:00:00 1970", an archive's "From mboxrd@z ...".
-_FROM_LINE = re.compile(rb"^From \S+ +\w{3} \w{3} +\d{1,2} \d{1,2}:\d\d(:\d\d)? .*\d{4}\s*$")
-_MBOXRD_QUOTED = re.compile(rb"^>(>*From )", re.M)
 # Files of a format-patch folder or a b4 output folder worth reading.
 MAIL_SUFFIXES = (".patch", ".diff", ".mbx", ".mbox", ".eml", ".mail", ".txt")
 
@@ -48,24 +43,6 @@ class Thread:
     source: str
     mails: list[Mail] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-
-def split_mbox(data: bytes) -> list[bytes]:
-    """Messages of an mbox (mboxo or mboxrd), split at From_ lines."""
-    lines = data.splitlines(keepends=True)
-    chunks: list[list[bytes]] = []
-    previous_blank = True
-    for line in lines:
-        if previous_blank and _FROM_LINE.match(line):
-            chunks.append([])
-        elif chunks:
-            chunks[-1].append(line)
-        previous_blank = not line.strip()
-    return [_MBOXRD_QUOTED.sub(rb"\1", b"".join(chunk)) for chunk in chunks]
-
-
-def _is_mbox(data: bytes) -> bool:
-    return bool(_FROM_LINE.match(data.split(b"\n", 1)[0]))
 
 
 def _mail_from_bytes(data: bytes, name: str) -> Mail:
@@ -102,7 +79,7 @@ def mails_from_bytes(data: bytes, name: str) -> tuple[list[Mail], list[str]]:
     if b"\0" in data[:65536]:
         raise InputError(name, "binary data, not an mbox, mail or patch")
     notes = []
-    if _is_mbox(data):
+    if is_mbox(data):
         chunks = split_mbox(data)
         if not data.endswith(b"\n"):
             notes.append(f"{name}: ends in the middle of a line; the last message may be cut short")
@@ -117,7 +94,7 @@ def mails_from_bytes(data: bytes, name: str) -> tuple[list[Mail], list[str]]:
 def read_thread(source: str, stdin=None) -> Thread:
     """Mails of ``source``: a file, a folder of mail files, or '-' for ``stdin`` (bytes)."""
     if source == "-":
-        data = stdin.read() if stdin is not None else b""
+        data = read_stream(stdin)
         mails, notes = mails_from_bytes(data, "<stdin>")
         return Thread("<stdin>", mails, notes)
     path = Path(source)

@@ -15,7 +15,6 @@ VCPU_INFO_SIZE = 64
 
 # Linux/Xen errno values (positive; the hypercall returns the negation).
 ERRORS = {"ENOENT": 2, "ENXIO": 6, "ENOMEM": 12, "EACCES": 13, "EBUSY": 16, "EINVAL": 22}
-ERRNO_NAMES = {v: k for k, v in ERRORS.items()}
 
 
 def release_index(release: str) -> int:

@@ -1,0 +1,177 @@
+"""Facts of many files: from the facts cache, or analysed on N processes.
+
+Each file is analysed in one of two modes:
+
+* "layered": the cheapest front-end layer that yields every fact the rules
+  use (frontend.layers), for files under check;
+* "context": the index layer alone (per-CPU declarations and the
+  identifiers a file spells), for the rest of a tree, which rules only ask
+  about.
+
+Files whose content key is known beforehand (a git blob) are looked up in
+the cache before anything is read.  The others are read, hashed, looked up
+and analysed by a standard process pool (fork: the workers inherit the
+loaded parser, the file list and the cache's entries), costliest first;
+only the encoded facts come back, and this process alone writes the cache.
+A worker that dies has its files analysed here, where an error (an
+unreadable file) surfaces like any other.  Results are in input order and
+do not depend on the number of processes.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Sequence
+
+from .cache import FactsCache, content_key, decode, encode, placed
+
+if TYPE_CHECKING:
+    from .frontend.facts import FileFacts
+
+# Below this many files to analyse, starting processes costs more than it saves.
+MIN_FILES_FOR_WORKERS = 48
+MODES = ("layered", "context")
+
+
+def default_jobs() -> int:
+    """One process per CPU this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def analyse_text(name: str, text: str, mode: str) -> FileFacts:
+    """The facts of one file's text in ``mode``."""
+    from .suppressions import has_marker
+
+    if mode == "context":
+        from .frontend.index import index_facts
+
+        facts = index_facts(name, text)
+    else:
+        from .frontend.layers import file_facts
+
+        facts = file_facts(name, text)
+    facts.marked = has_marker(text)
+    return facts
+
+
+@dataclass
+class Gathered:
+    facts: list[FileFacts]
+    keys: list[str]  # each file's content key (the text's sha256, or "git:<blob id>")
+
+
+@dataclass
+class _Job:
+    """What every process needs to analyse file i (inherited by forked workers)."""
+
+    names: Sequence[str]
+    modes: Sequence[str]
+    read: Callable[[int], str]
+    keys: list[str | None]
+    cache: FactsCache | None
+
+    def encoded(self, i: int) -> tuple[int, str, object]:
+        """(i, content key, facts): with a cache, the bytes it stores (a
+        hit needs no analysis), else the facts themselves."""
+        text = self.read(i)
+        key = self.keys[i] or content_key(text)
+        if self.cache is None:
+            facts = analyse_text(self.names[i], text, self.modes[i])
+            facts.path, facts.lines = "", []  # the parent has both
+            return i, key, facts
+        blob = self.cache.get_blob(f"{self.modes[i]}:{key}")
+        if blob is None:
+            blob = encode(analyse_text(self.names[i], text, self.modes[i]))
+        return i, key, blob
+
+
+_job: _Job | None = None  # the job of the pool running now (workers are forked with it)
+
+
+def _work(indices: list[int]) -> list[tuple[int, str, object]]:
+    assert _job is not None
+    return [_job.encoded(i) for i in indices]
+
+
+def gather(names: Sequence[str], modes: Sequence[str], read: Callable[[int], str], *,
+           keys: Sequence[str | None] | None = None, sizes: Sequence[int] | None = None,
+           lines: Callable[[int], object] | None = None, jobs: int = 1,
+           cache: FactsCache | None = None,
+           prefetch: Callable[[list[int]], None] | None = None) -> Gathered:
+    """Facts of each file, in input order, and the content key of each.
+
+    ``read(i)`` gives file i's text; ``keys`` are content keys known without
+    reading it (a git blob: "git:<id>"; else the text's sha256); ``sizes``
+    order the work costliest first; ``lines(i)`` is what a finding's source
+    line is read from (the text, or a callable reading it: default, ``read``);
+    ``prefetch(indices)`` is told which files will be read, before any is.
+    """
+    global _job
+    count = len(names)
+    known = list(keys) if keys is not None else [None] * count
+    job = _Job(names, modes, read, known, cache)
+    facts: list[FileFacts | None] = [None] * count
+    found_keys: list[str | None] = list(known)
+    new: dict[str, bytes] = {}
+
+    def lines_of(i: int):
+        return lines(i) if lines is not None else (lambda: read(i))
+
+    def accept(i: int, key: str, analysed) -> None:
+        found_keys[i] = key
+        if not isinstance(analysed, bytes):
+            facts[i] = placed(analysed, names[i], lines_of(i))
+            return
+        entry = f"{modes[i]}:{key}"
+        try:
+            facts[i] = decode(analysed, names[i], lines_of(i))
+            stored = cache.get_blob(entry) is not None  # (and marks it used this run)
+        except Exception:  # a damaged cache entry: analyse it again here
+            facts[i] = placed(analyse_text(names[i], read(i), modes[i]), names[i], lines_of(i))
+            analysed, stored = encode(facts[i]), False
+        if stored:
+            cache.hits += 1
+        else:
+            cache.misses += 1
+            new[entry] = analysed
+
+    pending = []
+    for i in range(count):
+        blob = cache.get_blob(f"{modes[i]}:{known[i]}") if cache is not None and known[i] else None
+        if blob is not None:
+            accept(i, known[i], blob)
+        else:
+            pending.append(i)
+    if prefetch is not None and pending:
+        prefetch(pending)
+    if sizes is not None:
+        pending.sort(key=lambda i: -sizes[i] * (2 if names[i].endswith(".c") else 1))
+    if jobs > 1 and len(pending) >= MIN_FILES_FOR_WORKERS and hasattr(os, "fork"):
+        import multiprocessing
+
+        if cache is not None:
+            cache.load()  # once, here: the workers inherit the entries
+        per_task = max(1, min(16, len(pending) // (jobs * 8)))
+        tasks = [pending[k:k + per_task] for k in range(0, len(pending), per_task)]
+        _job = job
+        try:
+            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                for done in pool.map(_work, tasks):
+                    for i, key, analysed in done:
+                        accept(i, key, analysed)
+        except BrokenProcessPool:
+            pass  # a worker died: what it did not send is analysed below
+        finally:
+            _job = None
+    for i in pending:
+        if facts[i] is None:
+            accept(*job.encoded(i))
+    if cache is not None and new:
+        cache.add(new)
+    return Gathered(facts, found_keys)  # type: ignore[arg-type]
