@@ -29,11 +29,18 @@ class Gate:
     baseline: Counter | None = None
     baseline_path: Path | None = None
 
+    def static_rule_ids(self) -> list[str]:
+        """Ids of the static rules to run, in catalogue order (no rule module loaded)."""
+        from rules import ALL_IDS, family_of
+
+        return [i for i in ALL_IDS if i in self.selected and family_of(i) == "static"]
+
     def static_rules(self) -> list:
         """The static rules to run (rules.static_rules), in catalogue order."""
         from rules import static_rules
 
-        return [rule for rule_id, rule in static_rules().items() if rule_id in self.selected]
+        rules = static_rules()
+        return [rules[rule_id] for rule_id in self.static_rule_ids()]
 
     def wants_model(self) -> bool:
         """Is any model cross-check rule (XL2xx) selected?"""

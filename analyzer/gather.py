@@ -21,8 +21,6 @@ do not depend on the number of processes.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Sequence
 
@@ -34,14 +32,6 @@ if TYPE_CHECKING:
 # Below this many files to analyse, starting processes costs more than it saves.
 MIN_FILES_FOR_WORKERS = 48
 MODES = ("layered", "context")
-
-
-def default_jobs() -> int:
-    """One process per CPU this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def analyse_text(name: str, text: str, mode: str) -> FileFacts:
@@ -154,6 +144,8 @@ def gather(names: Sequence[str], modes: Sequence[str], read: Callable[[int], str
         pending.sort(key=lambda i: -sizes[i] * (2 if names[i].endswith(".c") else 1))
     if jobs > 1 and len(pending) >= MIN_FILES_FOR_WORKERS and hasattr(os, "fork"):
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
 
         if cache is not None:
             cache.load()  # once, here: the workers inherit the entries

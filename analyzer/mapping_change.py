@@ -36,9 +36,35 @@ def _key(finding: Finding) -> tuple:
     return finding.rule_id, finding.severity, finding.function, message
 
 
+def cross_checked(text: str, path: str, release: str, notes: tuple[str, ...] = (),
+                  cache=None) -> tuple[list[Finding], int]:
+    """(findings, scenarios run) of the cross-check of ``text``; with a
+    cache (a FactsCache), answered from an earlier run of the same code: a
+    commit hook cross-checks the pre-image again on every commit."""
+    if cache is None:
+        from analyzer.crosscheck.run import crosscheck_source
+
+        report = crosscheck_source(text, path, release=release, notes=notes)
+        return report.findings, report.scenarios_run
+    from analyzer.cache import content_key
+    from analyzer.results_cache import Answers
+
+    answers = Answers(cache, "model", f"{release}|{notes!r}")
+    key = answers.answer_key([path], [content_key(text)])
+    stored = answers.load(key)
+    if isinstance(stored, tuple) and len(stored) == 2:
+        return stored
+    from analyzer.crosscheck.run import crosscheck_source
+
+    report = crosscheck_source(text, path, release=release, notes=notes)
+    answer = (report.findings, report.scenarios_run)
+    answers.store(key, answer)
+    return answer
+
+
 def model_findings(post_images: dict, release: str,
                    pre_texts: dict[str, str] | None = None, *, patch_files=(),
-                   only_touched: bool = True) -> tuple[list[Finding], list[str]]:
+                   only_touched: bool = True, cache=None) -> tuple[list[Finding], list[str]]:
     """(cross-check findings the change brings in, notes).
 
     Runs on each post-image with mapping code: with ``only_touched`` just
@@ -47,7 +73,6 @@ def model_findings(post_images: dict, release: str,
     finding they have too is not the change's.  ``patch_files`` (unidiff
     PatchedFiles) let sparse, hunk-only images get their function heads back.
     """
-    from analyzer.crosscheck import crosscheck_source
     from analyzer.crosscheck.patch_source import add_hunk_signatures
 
     by_path = {pf.path: pf for pf in patch_files}
@@ -63,14 +88,13 @@ def model_findings(post_images: dict, release: str,
             text, rebuilt = add_hunk_signatures(by_path[path], text)
             gaps = tuple(f"{name}() begins before its hunk; rebuilt from the hunk header"
                          for name in rebuilt)
-        report = crosscheck_source(text, path, release=release, notes=gaps)
-        after = report.findings
+        after, scenarios_run = cross_checked(text, path, release, gaps, cache)
         before_text = (pre_texts or {}).get(path)
         before = set()
         if before_text and "map_vcpuinfo" in before_text:
-            before = {_key(f) for f in crosscheck_source(before_text, path, release=release).findings}
+            before = {_key(f) for f in cross_checked(before_text, path, release, (), cache)[0]}
         new = [f for f in after if _key(f) not in before]
         findings.extend(new)
-        notes.append(f"{path}: model cross-check (L0 {release}) ran {report.scenarios_run} "
+        notes.append(f"{path}: model cross-check (L0 {release}) ran {scenarios_run} "
                      f"scenarios: {len(new)} of {len(after)} findings are new")
     return findings, notes

@@ -56,8 +56,8 @@ class ProjectFacts:
 
         Many names (a whole tree: hundreds of objects) take one pass that
         splits every file's identifiers once and intersects; a few names (a
-        patch against a tree, checked once per patch of a series) take a set
-        lookup per file and name, in sets kept for the whole run.
+        patch against a tree) take a substring search per file and name,
+        confirmed as a whole word only where the substring is found.
         """
         spellers = self._spellers if self._spellers is not None else {}
         self._spellers = spellers
@@ -71,7 +71,7 @@ class ProjectFacts:
             return
         for name in names:
             spellers[name] = [path for path, identifiers in self.identifier_files.items()
-                              if name in _words(identifiers)]
+                              if name in identifiers and _spells(identifiers, name)]
 
     def used_outside(self, name: str, path: str, headers_only: bool = False) -> bool:
         """Does a file other than ``path`` spell ``name`` (only headers: declare it)?"""
@@ -89,17 +89,18 @@ def asked_names(facts: FileFacts) -> set[str]:
     return {obj.name for obj in facts.objects if not (obj.is_static or obj.is_extern)}
 
 
-
-# Up to this many names, looking each up in every file's word set beats
-# splitting every file's identifiers again.
+# Up to this many names, a substring search per file and name beats
+# splitting every file's identifiers.
 _FEW_NAMES = 64
-# Identifiers string -> its words; shared by every project of a run (a series
-# review builds one project per patch over the same tree).
-_WORD_SETS: dict[str, frozenset[str]] = {}
 
 
-def _words(identifiers: str) -> frozenset[str]:
-    words = _WORD_SETS.get(identifiers)
-    if words is None:
-        words = _WORD_SETS[identifiers] = frozenset(identifiers.split())
-    return words
+def _spells(identifiers: str, name: str) -> bool:
+    """Is ``name`` one of the space-separated ``identifiers``?"""
+    at = identifiers.find(name)
+    end = len(name)
+    while at >= 0:
+        if (at == 0 or identifiers[at - 1] == " ") and \
+                (at + end == len(identifiers) or identifiers[at + end] == " "):
+            return True
+        at = identifiers.find(name, at + 1)
+    return False

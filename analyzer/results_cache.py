@@ -43,6 +43,11 @@ KEEP = 16
 class _AnswerUnpickler(SafeUnpickler):
     modules = SafeUnpickler.modules | {"analyzer.findings", "analyzer.checker"}
 
+    def find_class(self, module: str, name: str):
+        if module == "builtins" and name in ("int", "str", "bool"):
+            return super(SafeUnpickler, self).find_class(module, name)
+        return super().find_class(module, name)
+
 
 def _key(kind: str, what: str, names: Sequence[str], keys: Sequence[str | None]) -> str:
     digest = hashlib.sha256(f"{kind}|{analysis_digest()}|{what}".encode())
@@ -125,15 +130,17 @@ def file_status(path: Path) -> tuple[int, ...] | None:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
 
 
-def check_tree_cached(tree, checked, rules, *, whole_tree: bool, jobs: int, cache: FactsCache):
-    """checker.check_tree, answered from an earlier run when the files are
-    those it read: by status (nothing read), else by content (files read and
-    hashed, no facts decoded), else checked and stored."""
+def check_tree_cached(tree, checked, rule_ids: Sequence[str], *, whole_tree: bool, jobs: int,
+                      cache: FactsCache):
+    """checker.check_tree with the static rules ``rule_ids``, answered from an
+    earlier run when the files are those it read: by status (nothing read),
+    else by content (files read and hashed, no facts decoded), else checked
+    and stored.  The rules load only when something is checked."""
     from .cache import content_key
     from .checker import CheckResult, check_tree
 
     wanted = set(checked)
-    answers = Answers(cache, "check", f"{','.join(rule.id for rule in rules)}|{whole_tree}")
+    answers = Answers(cache, "check", f"{','.join(rule_ids)}|{whole_tree}")
     tagged = [("c " if f.name in wanted else "x ") + f.name for f in tree.files]
     statuses = [f.status if f.status is not None else f.blob for f in tree.files]
     status_key, record = answers.status_record(tagged)
@@ -159,6 +166,9 @@ def check_tree_cached(tree, checked, rules, *, whole_tree: bool, jobs: int, cach
         if stored is not None:
             answers.record_status(status_key, statuses, key)
             return stored
+    from rules import static_rules
+
+    rules = [static_rules()[rule_id] for rule_id in rule_ids]
     result, keys = check_tree(tree, checked, rules, whole_tree=whole_tree, jobs=jobs,
                               cache=cache, keys=keys)
     key = answers.answer_key(tagged, keys)

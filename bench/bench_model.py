@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analyzer.crosscheck import crosscheck_source  # noqa: E402
+from analyzer.crosscheck.run import crosscheck_source  # noqa: E402
 from analyzer.crosscheck.patch_source import post_image  # noqa: E402
 from analyzer.crosscheck.run import Prepared  # noqa: E402
 from analyzer.crosscheck.sandbox import run_batch  # noqa: E402

@@ -1,6 +1,6 @@
 """Acceptance: the committed shape has no I2; its BUG is reported as the policy in force."""
 
-from analyzer.crosscheck import crosscheck_source
+from analyzer.crosscheck.run import crosscheck_source
 from tests.conftest import FIXTURES
 
 AFTER = FIXTURES / "tree-after" / "xen" / "arch" / "x86" / "guest" / "xen.c"

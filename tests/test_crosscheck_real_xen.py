@@ -7,7 +7,7 @@ the harness changed behaviour and must be looked at.
 
 import pytest
 
-from analyzer.crosscheck import crosscheck_source
+from analyzer.crosscheck.run import crosscheck_source
 from analyzer.crosscheck.run import Prepared
 
 pytestmark = pytest.mark.realxen

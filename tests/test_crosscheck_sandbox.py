@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from analyzer.crosscheck import crosscheck_source
+from analyzer.crosscheck.run import crosscheck_source
 from tests.conftest import FIXTURES
 
 MODEL = FIXTURES / "model"

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from analyzer.crosscheck import crosscheck_source
+from analyzer.crosscheck.run import crosscheck_source
 from analyzer.crosscheck.patch_source import post_image
 from analyzer.model.scenario import Scenario
 from tests.conftest import FIXTURES, ROOT

@@ -45,17 +45,16 @@ def run(args) -> int:
     semantic, semantic_notes = semantic_layer(
         args, None, *([Path(args.tree)] if args.tree else []), *(Path(p) for p in args.paths if Path(p).is_dir()))
     cache, cache_notes = facts_cache(args, [Path(p) for p in args.paths + ([args.tree] if args.tree else [])])
-    rules = gate.static_rules()
     if cache is not None and semantic is None:
         from analyzer.results_cache import check_tree_cached
 
-        result = check_tree_cached(tree, checked, rules, whole_tree=whole_tree, jobs=jobs(args),
-                                   cache=cache)
+        result = check_tree_cached(tree, checked, gate.static_rule_ids(), whole_tree=whole_tree,
+                                   jobs=jobs(args), cache=cache)
     else:
         from analyzer.checker import check_tree
 
-        result, _ = check_tree(tree, checked, rules, whole_tree=whole_tree, jobs=jobs(args),
-                               cache=cache, semantic=semantic)
+        result, _ = check_tree(tree, checked, gate.static_rules(), whole_tree=whole_tree,
+                               jobs=jobs(args), cache=cache, semantic=semantic)
     semantic_stats, skipped_notes = semantic_report(semantic)
     texts = {name: tree.read_text(name) for name in result.marked}
     found, model_notes = list(result.findings), []
@@ -82,7 +81,7 @@ def _run_git(args) -> int:
     """--staged / --diff: the change's post-images in their own tree (the
     index, a revision or the work tree), the rest of that tree as context."""
     from analyzer.inputs.git import diff_change, staged_change
-    from analyzer.inputs.images import change_images
+    from analyzer.inputs.images import change_images, source_path
     from analyzer.patchcheck import PatchCheckResult, TreeContext, check_images
     from analyzer.reporters import Report
 
@@ -98,10 +97,13 @@ def _run_git(args) -> int:
     cache, cache_notes = facts_cache(args, [change.root])
     context = TreeContext(change.post_tree, jobs=jobs(args), cache=cache)
     result = PatchCheckResult(change.patch, notes=list(change.patch.notes) + cache_notes)
+    changed = [pf for pf in change.patch.files if pf.path.endswith((".c", ".h")) and not pf.is_removed_file]
+    for side, names in ((change.pre_tree, [source_path(pf) for pf in changed]),
+                        (change.post_tree, [pf.path for pf in changed])):
+        if hasattr(side, "read_many"):  # git: one call for every file of the change
+            side.read_many(names, missing_ok=True)
     pairs = []
-    for pf in change.patch.files:
-        if not pf.path.endswith((".c", ".h")) or pf.is_removed_file:
-            continue
+    for pf in changed:
         pre, post, failures = change_images(pf, change.pre_tree, change.post_tree)
         result.failures.extend(failures)
         if post is not None:
@@ -109,4 +111,4 @@ def _run_git(args) -> int:
     check_images(result, pairs, gate.static_rules(), context, semantic=semantic)
     semantic_stats, skipped_notes = semantic_report(semantic)
     return report_patch_check(args, gate, result, semantic_notes + skipped_notes, semantic_stats,
-                              model=args.model, pre_texts=result.pre_texts)
+                              model=args.model, pre_texts=result.pre_texts, cache=cache)

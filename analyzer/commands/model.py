@@ -60,7 +60,7 @@ def run(args) -> int:
     from pathlib import Path
 
     from analyzer import gate as gating
-    from analyzer.crosscheck import crosscheck_source
+    from analyzer.crosscheck.run import crosscheck_source
     from analyzer.errors import InputError
     from analyzer.model.scenario import Scenario
     from analyzer.reporters.model_report import replay_text, report_json, report_text

@@ -16,9 +16,18 @@ def add_speed_arguments(parser) -> None:
                              "($XENLINT_CACHE_DIR, else the user cache folder)")
 
 
+def default_jobs() -> int:
+    """One process per CPU this process may run on."""
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def jobs(args) -> int:
     from analyzer.errors import InputError
-    from analyzer.gather import default_jobs
 
     if args.jobs is None:
         return default_jobs()

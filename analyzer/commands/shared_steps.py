@@ -34,14 +34,15 @@ def checked_tree(args, gate):
             sample = ", ".join(other[:3])
             notes.append(f"{raw}: skipped {len(other)} file(s) that are not C "
                          f"({sample}{', ...' if len(other) > 3 else ''})")
-    checked = [f.name for f in tree.files if f.kind == "c" and tree.root_of[f.name] < len(paths)
-               and not gate.config.is_excluded(tree.path(f.name))]
+    checked = [f.name for f in tree.files if f.kind == "c" and tree.root_of[f.name] < len(paths)]
+    if gate.config.exclude:
+        checked = [name for name in checked if not gate.config.is_excluded(tree.path(name))]
     whole_tree = tree_dir is not None or any(p.is_dir() for p in paths)
     return tree, checked, whole_tree, notes
 
 
 def report_patch_check(args, gate, result, semantic_notes, semantic_stats, *, model: str,
-                       pre_texts=None, patch_files=()) -> int:
+                       pre_texts=None, patch_files=(), cache=None) -> int:
     """Add the model cross-check (``model``: "auto", "always" or "never"), pass the
     findings through the gate, print them; returns the exit code."""
     from analyzer import gate as gating
@@ -54,7 +55,8 @@ def report_patch_check(args, gate, result, semantic_notes, semantic_stats, *, mo
         from analyzer.mapping_change import model_findings
 
         extra, model_notes = model_findings(result.post_images, gate.config.release, pre_texts,
-                                            patch_files=patch_files, only_touched=model == "auto")
+                                            patch_files=patch_files, only_touched=model == "auto",
+                                            cache=cache)
         found.extend(extra)
     texts = {path: image.text for path, image in result.post_images.items()}
     added = {path: image.added for path, image in result.post_images.items()}

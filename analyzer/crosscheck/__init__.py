@@ -4,8 +4,7 @@ Extract map_vcpuinfo() and its callers from a C text (extract), generate a
 harness around them (harness_gen, c/), compile it (build), run scenarios in
 a sandboxed process (sandbox, wire), compare each event with the model
 (compare) and report findings XL201-XL280 (findings).
+
+The entry point is run.crosscheck_source; importing this package loads
+nothing else (a commit hook answered from the cache never needs the rest).
 """
-
-from analyzer.crosscheck.run import CrosscheckReport, crosscheck_source
-
-__all__ = ["CrosscheckReport", "crosscheck_source"]

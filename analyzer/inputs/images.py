@@ -174,6 +174,12 @@ def apply_file(pf: PatchedFile, original: str) -> tuple[Image, list[HunkFailure]
     return Image(patched_path(pf), text, added), failures
 
 
+def source_path(pf: PatchedFile) -> str:
+    """The path a patched file had before the change (its "a/" name)."""
+    return pf.source_file.split("/", 1)[-1] if pf.source_file.startswith(("a/", "b/")) \
+        else pf.source_file
+
+
 def unsafe_path(path: str) -> str | None:
     """Why a patch path must not be looked up in a tree (absolute, or
     climbing out with ".."), or None."""
@@ -187,8 +193,7 @@ def unsafe_path(path: str) -> str | None:
 def tree_images(pf: PatchedFile, tree) -> tuple[Image | None, Image | None, list[HunkFailure]]:
     """(pre, post, failures) of ``pf`` applied to ``tree`` (an inputs.trees
     tree, read-only): a path outside the tree is refused by name."""
-    source = pf.source_file.split("/", 1)[-1] if pf.source_file.startswith(("a/", "b/")) \
-        else pf.source_file
+    source = source_path(pf)
     for path in {pf.path, source} - {"/dev/null", "dev/null"}:
         problem = unsafe_path(path)
         if problem:
@@ -213,8 +218,7 @@ def change_images(pf: PatchedFile, pre_tree, post_tree) -> tuple[Image | None, I
     """(pre, post, failures) of a change whose both sides a tree holds (git's
     index or a revision, or a work tree): each side is read, nothing applied;
     the diff only says which lines are new."""
-    source = pf.source_file.split("/", 1)[-1] if pf.source_file.startswith(("a/", "b/")) \
-        else pf.source_file
+    source = source_path(pf)
     pre = None
     if not pf.is_added_file and pre_tree is not None and pre_tree.has(source):
         pre = Image(pf.path, pre_tree.read_text(source))

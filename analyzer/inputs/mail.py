@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from email.message import Message
-from email.utils import getaddresses
+from typing import TYPE_CHECKING
 
 from analyzer.errors import InputError
+
+if TYPE_CHECKING:  # the email package loads only for a mail
+    from email.message import Message
 
 _HEADER_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*: ")
 # Header lines an archive page (public-inbox style) shows above the message,
@@ -128,6 +130,8 @@ def looks_like_mail(data: bytes) -> bool:
 
 
 def _addresses(values: list[str]) -> list[str]:
+    from email.utils import getaddresses
+
     out = []
     for name, addr in getaddresses([str(v) for v in values if v]):
         if addr:

@@ -7,11 +7,9 @@ Hunk > Line), which the rest of xenlint uses as is.
 
 from __future__ import annotations
 
-import email
-import email.policy
 from dataclasses import dataclass, field
-from email.message import Message
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from unidiff import PatchSet
 from unidiff.errors import UnidiffParseError
@@ -22,6 +20,9 @@ from .diffscan import DiffScanError, scan_diff
 from .mail import (MailInfo, is_mbox, looks_like_mail, message_info, message_text, page_info,
                    split_mbox)
 from .sources import read_input, read_stream
+
+if TYPE_CHECKING:  # a plain diff (git's, a file) never loads the email package
+    from email.message import Message
 
 
 @dataclass
@@ -43,6 +44,9 @@ class Patch:
 def _single_message(data: bytes, name: str) -> Message:
     if is_mbox(data) and len(split_mbox(data)) > 1:
         raise InputError(name, "is an mbox with several messages; use 'xenlint review'")
+    import email
+    import email.policy
+
     return email.message_from_bytes(data, policy=email.policy.default)
 
 

@@ -123,7 +123,7 @@ class DiskTree:
     skipped: list[str] = field(default_factory=list)  # notes on what was not read, and why
     # Files that are neither C nor context, per root given (for a note).
     other: dict[str, list[str]] = field(default_factory=dict)
-    _paths: dict[str, Path] = field(default_factory=dict, repr=False)
+    _paths: dict[str, str | Path] = field(default_factory=dict, repr=False)
     _seen: set[tuple[int, int]] = field(default_factory=set, repr=False)  # each file once: (device, inode)
     # Name -> index in ``roots`` of the root it was found under.
     root_of: dict[str, int] = field(default_factory=dict, repr=False)
@@ -131,6 +131,10 @@ class DiskTree:
     def __post_init__(self) -> None:
         for index, root in enumerate(self.roots):
             self._root = index
+            # Names below a root are its path as given, less this prefix when relative_to it.
+            self._relative = None
+            if self.relative_to is not None and Path(root) == Path(self.relative_to):
+                self._relative = len(str(root)) + 1
             if root.is_dir():
                 self._walk(root)
             else:
@@ -148,7 +152,7 @@ class DiskTree:
         return name in self._paths
 
     def path(self, name: str) -> Path:
-        return self._paths[name]
+        return Path(self._paths[name])
 
     def read(self, name: str) -> bytes:
         return read_regular(self._paths[name], name)
@@ -177,7 +181,7 @@ class DiskTree:
         name = self._name(path, path)
         self._add(name, path, kind, info)
 
-    def _add(self, name: str, path: Path, kind: str, info: os.stat_result) -> None:
+    def _add(self, name: str, path: Path | str, kind: str, info: os.stat_result) -> None:
         identity = (info.st_dev, info.st_ino)
         if name in self._paths or identity in self._seen:
             return
@@ -189,11 +193,13 @@ class DiskTree:
                                     info.st_ino, info.st_dev)))
 
     def _walk(self, root: Path) -> None:
+        # Strings, not Paths, below the root: a Path per file costs more than its stat.
         top = os.path.realpath(root)
         top_info = os.stat(root)
         seen_dirs = {(top_info.st_dev, top_info.st_ino)}
         other = self.other.setdefault(str(root), [])
-        pending = [root]
+        base = str(root)
+        pending = [base]
         while pending:
             folder = pending.pop()
             try:
@@ -203,7 +209,7 @@ class DiskTree:
                 continue
             subfolders = []
             for entry in entries:
-                path = Path(folder, entry.name)
+                path = entry.path
                 try:
                     is_link = entry.is_symlink()
                     info = os.stat(path) if is_link else entry.stat(follow_symlinks=False)
@@ -231,7 +237,7 @@ class DiskTree:
                     continue
                 kind = kind_of(entry.name)
                 if kind is None:
-                    other.append(str(path.relative_to(root)))
+                    other.append(os.path.relpath(path, base))
                     continue
                 if not stat.S_ISREG(info.st_mode):
                     self.skipped.append(f"{path}: not a regular file (a device, FIFO or socket); skipped")
@@ -239,44 +245,27 @@ class DiskTree:
                 if info.st_size > MAX_FILE_BYTES:
                     self.skipped.append(f"{path}: larger than {MAX_FILE_BYTES >> 20} MiB; skipped")
                     continue
-                self._add(self._name(root, path), path, kind, info)
+                name = path if self._relative is None else path[self._relative:]
+                self._add(name, path, kind, info)
             pending.extend(reversed(subfolders))  # depth first, in name order
 
 
 class GitTree:
     """The C and context files of git's index (``rev`` None) or of a revision.
 
-    Read through one ``git cat-file --batch`` per call of ``read_many``;
-    symlinks and submodules are not files to lint and are skipped.
+    Listed on first use of ``files`` (the side of a change whose files are
+    only read by name, a commit's parent, is never listed); read through
+    one ``git cat-file --batch`` per call of ``read_many``; symlinks and
+    submodules are not files to lint and are skipped.
     """
 
     def __init__(self, repo: Path, rev: str | None = None):
         self.repo = repo
         self.rev = rev
-        self.files: list[TreeFile] = []
         self.skipped: list[str] = []
+        self._files: list[TreeFile] | None = None
         self._blobs: dict[str, str] = {}
-        if rev is None:
-            out = git(["ls-files", "-s", "-z"], repo, "git ls-files")
-            records = [(line.split(b"\t", 1)) for line in out.split(b"\0") if line]
-            entries = [(head.split()[0], head.split()[1], path) for head, path in records]
-        else:
-            out = git(["ls-tree", "-r", "-z", "--full-tree", rev], repo, rev)
-            records = [(line.split(b"\t", 1)) for line in out.split(b"\0") if line]
-            entries = [(head.split()[0], head.split()[2], path) for head, path in records]
-        for mode, blob, raw in entries:
-            name = raw.decode("utf-8", "surrogateescape")
-            kind = kind_of(name)
-            if kind is None:
-                continue
-            if mode != b"100644" and mode != b"100755":
-                self.skipped.append(f"{self.where}:{name}: not a regular file in git; skipped")
-                continue
-            blob_id = blob.decode()
-            if name in self._blobs:  # an unmerged path: stages 1-3 of a conflict
-                continue
-            self._blobs[name] = blob_id
-            self.files.append(TreeFile(name, kind, -1, f"git:{blob_id}"))
+        self._read: dict[str, bytes | None] = {}  # name -> content (None: not in the tree)
 
     @property
     def where(self) -> str:
@@ -286,8 +275,40 @@ class GitTree:
     def top(self) -> Path:
         return self.repo
 
+    @property
+    def files(self) -> list[TreeFile]:
+        if self._files is None:
+            self._files = self._list()
+        return self._files
+
+    def _list(self) -> list[TreeFile]:
+        if self.rev is None:
+            out = git(["ls-files", "-s", "-z"], self.repo, "git ls-files")
+            records = [line.split(b"\t", 1) for line in out.split(b"\0") if line]
+            entries = [(head.split()[0], head.split()[1], path) for head, path in records]
+        else:
+            out = git(["ls-tree", "-r", "-z", "--full-tree", self.rev], self.repo, self.rev)
+            records = [line.split(b"\t", 1) for line in out.split(b"\0") if line]
+            entries = [(head.split()[0], head.split()[2], path) for head, path in records]
+        files = []
+        for mode, blob, raw in entries:
+            name = raw.decode("utf-8", "surrogateescape")
+            kind = kind_of(name)
+            if kind is None or name in self._blobs:  # (an unmerged path: stages 1-3 of a conflict)
+                continue
+            if mode != b"100644" and mode != b"100755":
+                self.skipped.append(f"{self.where}:{name}: not a regular file in git; skipped")
+                continue
+            self._blobs[name] = blob.decode()
+            files.append(TreeFile(name, kind, -1, f"git:{self._blobs[name]}"))
+        return files
+
     def has(self, name: str) -> bool:
-        return name in self._blobs
+        if self._files is not None:
+            return name in self._blobs
+        if name not in self._read:
+            self.read_many([name], missing_ok=True)
+        return self._read.get(name) is not None
 
     def read(self, name: str) -> bytes:
         return self.read_many([name])[name]
@@ -295,25 +316,47 @@ class GitTree:
     def read_text(self, name: str) -> str:
         return decode_source(self.read(name), f"{self.where}:{name}")
 
-    def read_many(self, names: list[str]) -> dict[str, bytes]:
-        """Contents of ``names`` (files of this tree), in one git call."""
-        if not names:
-            return {}
-        request = "".join(f"{self._blobs[name]}\n" for name in names).encode()
+    def _cat(self, names: list[str]) -> None:
+        """Read ``names`` with one ``git cat-file --batch`` into the store."""
+        spec = (lambda n: self._blobs[n]) if self._files is not None else (
+            lambda n: f"{self.rev or ''}:{n}")
+        request = "".join(f"{spec(name)}\n" for name in names).encode()
         out = git(["cat-file", "--batch"], self.repo, f"git cat-file ({self.where})", stdin=request)
-        data: dict[str, bytes] = {}
         at = 0
         for name in names:
             header_end = out.index(b"\n", at)
             header = out[at:header_end].split()
-            if len(header) < 3 or header[-1] == b"missing":
-                raise InputError(f"{self.where}:{name}", "blob missing from the repository")
+            if len(header) < 3 or header[-1] == b"missing" or header[1] != b"blob":
+                self._read[name] = None
+                at = header_end + 1
+                continue
             size = int(header[2])
-            if size > MAX_FILE_BYTES:
-                raise InputError(f"{self.where}:{name}", f"larger than {MAX_FILE_BYTES >> 20} MiB; not read")
-            data[name] = out[header_end + 1:header_end + 1 + size]
+            self._read[name] = out[header_end + 1:header_end + 1 + size]
             at = header_end + 1 + size + 1
-        return data
+
+    def read_many(self, names: list[str], missing_ok: bool = False) -> dict[str, bytes]:
+        """Contents of ``names``, in one git call (files not in the tree:
+        an InputError, or left out with ``missing_ok``)."""
+        wanted = [name for name in names if name not in self._read]
+        if len(wanted) > 256:  # a whole tree: git inflates in two processes at once
+            from concurrent.futures import ThreadPoolExecutor
+
+            half = len(wanted) // 2
+            with ThreadPoolExecutor(2) as threads:
+                list(threads.map(self._cat, (wanted[:half], wanted[half:])))
+        elif wanted:
+            self._cat(wanted)
+        found = {}
+        for name in names:
+            data = self._read.get(name)
+            if data is None:
+                if missing_ok:
+                    continue
+                raise InputError(f"{self.where}:{name}", "not in the tree")
+            if len(data) > MAX_FILE_BYTES:
+                raise InputError(f"{self.where}:{name}", f"larger than {MAX_FILE_BYTES >> 20} MiB; not read")
+            found[name] = data
+        return found
 
 
 def git(args: list[str], cwd: Path, what: str, stdin: bytes | None = None) -> bytes:

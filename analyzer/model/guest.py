@@ -209,3 +209,11 @@ def run_model(scenario: Scenario, policy: Policy) -> list[Snapshot]:
     """The model's snapshot after each expanded event of `scenario`."""
     guest = ReferenceGuest(scenario, policy)
     return [guest.snapshot(guest.step(kind, cpu)) for kind, cpu in scenario.expanded_events()]
+
+
+@functools.lru_cache(maxsize=4096)
+def model_run(scenario: Scenario, policy: Policy) -> tuple[tuple[Snapshot, ...], tuple[list[int], ...]]:
+    """run_model's snapshots and their words, kept for the run: the C runs
+    of a change's pre- and post-image meet the same scenarios."""
+    snapshots = tuple(run_model(scenario, policy))
+    return snapshots, tuple(snap.words() for snap in snapshots)
