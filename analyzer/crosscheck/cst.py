@@ -77,19 +77,27 @@ def _declared_names(node, out: set[str]) -> None:
             _declared_names(child, out)
 
 
-def analyse(function: Function) -> FunctionSyntax:
+def parse_body(function: Function):
+    """(tree of the body behind a plain signature, node -> line in the source file)."""
     source = function.text.encode()
     head_len = len(function.text[:function.body_offset].encode())
-    body = source[head_len:]
-    tree = _parser().parse(_PREFIX + _mask_type_arguments(body))
-    shift = head_len - len(_PREFIX)
-    out = FunctionSyntax(function, source, has_errors=tree.root_node.has_error)
-    # Parameters come from the real signature's tokens.
-    out.declared |= _parameters(function.head)
+    tree = _parser().parse(_PREFIX + _mask_type_arguments(source[head_len:]))
     first_line = function.line + function.text[:function.body_offset].count("\n")
 
     def line_of(node) -> int:
         return first_line + node.start_point[0] - 1
+
+    return tree, line_of
+
+
+def analyse(function: Function) -> FunctionSyntax:
+    source = function.text.encode()
+    head_len = len(function.text[:function.body_offset].encode())
+    tree, line_of = parse_body(function)
+    shift = head_len - len(_PREFIX)
+    out = FunctionSyntax(function, source, has_errors=tree.root_node.has_error)
+    # Parameters come from the real signature's tokens.
+    out.declared |= _parameters(function.head)
 
     stack = [tree.root_node]
     while stack:

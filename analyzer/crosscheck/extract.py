@@ -128,16 +128,22 @@ def _object_name(item: _Item) -> tuple[str | None, bool]:
     for i, tok in enumerate(toks[:-2]):
         if tok.text == "DECLARE_BITMAP" and toks[i + 1].text == "(":
             return toks[i + 2].text, False
+    # The declarator's name is the last identifier at depth 0 before "[",
+    # "=", ";" or ","; attribute words after it (__aligned(64), __read_mostly,
+    # __attribute__((...))) are not names.
     depth = 0
-    prev = None
+    name = None
     for tok in toks:
         if tok.text in ("(", "{"):
             depth += 1
         elif tok.text in (")", "}"):
             depth -= 1
         elif depth == 0 and tok.text in ("[", "=", ";", ","):
-            return (prev.text if prev is not None and prev.kind == "ident" else None), False
-        prev = tok
+            return name, False
+        elif depth == 0 and tok.kind == "ident" and not tok.text.startswith("__"):
+            name = tok.text
+        elif depth == 0 and tok.kind != "ident" and tok.text != "*":
+            name = None
     return None, False
 
 

@@ -129,3 +129,23 @@ def extraction_finding(loc: Location, problem: str, severity: Severity = Severit
         rule_id="XL280", severity=severity, path=loc.path, line=loc.line, col=1,
         message=f"extraction incomplete: {problem}", function=loc.function,
         source=loc.source, discriminator=problem, details={"problem": problem})
+
+
+def refusal_finding(loc: Location, refusal) -> Finding:
+    """Vetting refused the code (vet.Refusal): it was never compiled."""
+    return Finding(
+        rule_id="XL280", severity=Severity.ERROR, path=loc.path, line=refusal.line, col=1,
+        message=f"extraction incomplete: {refusal}; the cross-check did not run",
+        function=loc.function, source=loc.source, discriminator=str(refusal),
+        details={"problem": str(refusal), "construct": refusal.construct})
+
+
+def incomplete_finding(loc: Location, missing: int, sent: int, crashes) -> Finding:
+    """Scenarios sent that never came back whole: the run did not pass."""
+    reasons = sorted({crash.reason for crash in crashes})
+    why = f" ({'; '.join(reasons[:3])})" if reasons else ""
+    return Finding(
+        rule_id="XL270", severity=Severity.ERROR, path=loc.path, line=loc.line, col=1,
+        message=f"{missing} of {sent} scenarios did not complete{why}: the cross-check cannot "
+                f"vouch for this code", function=loc.function, source=loc.source,
+        discriminator="incomplete", details={"incomplete": missing, "sent": sent, "reasons": reasons})

@@ -9,7 +9,6 @@ step budget); loop bodies get XL_STEP so a loop without condition is bounded.
 
 from __future__ import annotations
 
-import ctypes
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -45,14 +44,6 @@ def prelude_names() -> frozenset[str]:
     text = c_source("abi.h") + c_source("prelude.h")
     return frozenset(t.text for t in tokenize(text) if t.kind == "ident") | {
         n for n in re.findall(r"#define\s+(\w+)", text)}
-
-
-@lru_cache(maxsize=None)
-def _libc_has(name: str) -> bool:
-    try:
-        return hasattr(ctypes.CDLL(None), name)
-    except OSError:
-        return False
 
 
 @dataclass
@@ -133,17 +124,16 @@ def generate(extraction: Extraction) -> Harness:
         unknown_objects |= {n for n in syn.used - syn.called if n not in local}
         unknown_types |= {t for t in syn.types if t not in local}
     unknown_objects -= unknown_calls
-    libc = sorted(n for n in unknown_calls if _libc_has(n))
-    stubs = sorted(unknown_calls - set(libc))
+    stubs = sorted(unknown_calls)
     stub_objects = sorted(unknown_objects)
     if unknown_types:
         problems.append("unknown type(s) " + ", ".join(sorted(unknown_types)))
 
     parts = ["#include \"wire.h\"", "#include \"abi.h\"", "#include \"prelude.h\"", ""]
     parts += ["/* ---- file-scope objects used by the extracted code ---- */", *objects_c, ""]
-    parts += [f"long {n}(); /* stub */" for n in stubs]
-    parts += [f"long {n}(); /* C library: left to the sandbox */" for n in libc]
-    parts += [f"long {n}; /* unknown object, stubbed as 0 */" for n in stub_objects]
+    # Internal linkage: a stub never stands in for, nor reaches, a C library symbol.
+    parts += [f"static long {n}(); /* stub */" for n in stubs]
+    parts += [f"static long {n}; /* unknown object, stubbed as 0 */" for n in stub_objects]
     parts.append(ENVIRONMENT_C.replace("vcpu_id", vid_name))
     parts += [f.head.strip() + ";" for f in functions]
     branches: list[tuple[str, Branch]] = []
@@ -152,7 +142,7 @@ def generate(extraction: Extraction) -> Harness:
         branches += [(syn.function.name, b) for b in kept]
         parts += [f"#line {syn.function.line} \"{extraction.path}\"", text, ""]
     parts.append("#line 1 \"xenlint-glue.c\"")
-    parts += [f"long {n}() {{ xl_stub_called({i}); return 0; }}" for i, n in enumerate(stubs)]
+    parts += [f"static long {n}() {{ xl_stub_called({i}); return 0; }}" for i, n in enumerate(stubs)]
     parts.append(_glue(extraction, ptr_name, vid_name, array_obj, bitmap_obj, per_cpu_names,
                        len(branches), len(stubs)))
     roles = {role: f.name for role, f in extraction.functions.items()}

@@ -11,6 +11,7 @@ from analyzer.crosscheck.extract import extract
 from analyzer.crosscheck.harness_gen import Harness, generate
 from analyzer.crosscheck.policy_probe import infer, probes
 from analyzer.crosscheck.sandbox import Crash, run_batch
+from analyzer.crosscheck.vet import too_large, vet
 from analyzer.findings import Finding, Severity
 from analyzer.model.default_scenarios import default_scenarios
 from analyzer.model.policy import Policy
@@ -40,6 +41,7 @@ class CrosscheckReport:
     skipped_resume: bool = False
     printk: list[str] = field(default_factory=list)
     results: list[ScenarioResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how it ran (a cache that could not be used)
 
     def coverage_by_function(self) -> dict[str, tuple[int, int]]:
         out: dict[str, tuple[int, int]] = {}
@@ -50,7 +52,7 @@ class CrosscheckReport:
 
 
 class Prepared:
-    """An extracted, generated and compiled harness, ready to run scenarios."""
+    """An extracted, vetted, generated and compiled harness, ready to run scenarios."""
 
     def __init__(self, text: str, path: str):
         self.path = path
@@ -58,14 +60,19 @@ class Prepared:
         self.harness: Harness | None = None
         self.binary = None
         self.build_error = None
+        self.refusals: list = []
+        self.notes: list[str] = []
         m = self.extraction.functions.get("map")
         head = m.head.strip().splitlines()[-1] if m else ""
         self.location = F.Location(path, m.line if m else 1, m.name if m else None, head)
         if m is None:
             return
+        self.refusals = too_large(self.extraction) or vet(self.extraction)
+        if self.refusals:
+            return  # never compiled: the code holds what the harness must not run
         self.harness = generate(self.extraction)
         try:
-            self.binary = build(self.harness.text)
+            self.binary, self.notes = build(self.harness.text)
         except BuildFailed as exc:
             self.build_error = exc.message
 
@@ -117,10 +124,14 @@ def crosscheck_source(text: str, path: str, *, release: str = "4.16-4.17", explo
     prep = Prepared(text, path)
     loc = prep.location
     loc.replay_target = replay_target or loc.replay_target
+    if prep.refusals:
+        report.findings += [F.refusal_finding(loc, refusal) for refusal in prep.refusals]
+        return report
     if prep.harness is None:
         report.findings.append(F.extraction_finding(loc, "; ".join(prep.extraction.problems),
                                                     Severity.ERROR))
         return report
+    report.notes = list(prep.notes)
     for problem in [*notes, *prep.harness.problems]:
         report.findings.append(F.extraction_finding(loc, problem))
     if prep.binary is None:
@@ -148,11 +159,15 @@ def crosscheck_source(text: str, path: str, *, release: str = "4.16-4.17", explo
         report.skipped_resume = any(s.uses_resume() for s in chosen)
         chosen = [s for s in chosen if not s.uses_resume()]
     results, batch = run_scenarios(prep, chosen, policy)
+    incomplete = len(chosen) - len(results)
     if explore:
         results += _explore(prep, policy, release, explore, seed, results, batch)
     report.results = results
     report.scenarios_run = len(results)
     report.findings += _findings(loc, results, batch.crashes)
+    if incomplete:
+        # Only a complete, well-formed record of every scenario sent counts as run.
+        report.findings.append(F.incomplete_finding(loc, incomplete, len(chosen), batch.crashes))
     report.coverage = _coverage(prep.harness, batch.coverage)
     report.stubs = [(name, batch.stub_calls[i] if i < len(batch.stub_calls) else 0)
                     for i, name in enumerate(prep.harness.stubs)]

@@ -69,6 +69,8 @@ def _describe_exit(code: int | None, timed_out: bool) -> str:
 
 
 def _run_once(binary: Path, scenarios: list[Scenario], timeout: float):
+    from analyzer.model.snapshot import Snapshot
+
     cpu_seconds = CPU_SECONDS_BASE + len(scenarios) // SCENARIOS_PER_CPU_SECOND
     parent, child = socket.socketpair()
     try:
@@ -77,7 +79,8 @@ def _run_once(binary: Path, scenarios: list[Scenario], timeout: float):
                                 close_fds=True, start_new_session=True)
     finally:
         child.close()
-    payload = wire.encode_batch(scenarios)
+    nonce = wire.new_nonce()
+    payload = wire.encode_batch(scenarios, nonce)
 
     def send():
         try:
@@ -87,7 +90,8 @@ def _run_once(binary: Path, scenarios: list[Scenario], timeout: float):
 
     writer = threading.Thread(target=send, daemon=True)
     writer.start()
-    reader = wire.Reader()
+    reader = wire.Reader(nonce, [(len(s.expanded_events()), Snapshot.size(s.nr_cpu_ids, s.vcpus_in_domain))
+                                 for s in scenarios])
     corrupt = None
     deadline = time.monotonic() + timeout
     timed_out = False

@@ -3,10 +3,19 @@
 The constants are generated into a header (`c_header()`) from the Python
 enums, so the two sides cannot drift apart.
 
-Python -> C: IN_MAGIC, mode, count, then per scenario its length in words and
-the words (`encode_scenario`). C -> Python: per scenario SCEN_MAGIC, index,
-event count, snapshot size, the snapshots, the stop line; then END_MAGIC and
-the batch totals (coverage bytes, stub call counts, printk formats).
+Python -> C: IN_MAGIC, a nonce (two words, fresh for every batch), count,
+then per scenario its length in words and the words (`encode_scenario`).
+C -> Python: per scenario SCEN_MAGIC, a tag (the nonce mixed with the
+index), index, event count, snapshot size, the snapshots, the stop line;
+then END_MAGIC, a tag (the nonce mixed with the count), the count, and the
+batch totals (coverage bytes, stub call counts, printk formats).
+
+The reader trusts nothing it did not ask for: records must come in order,
+one per scenario sent, with the shape that scenario has and the tag of this
+batch's nonce, and the end record must count every scenario.  Code under
+test that writes a record of its own, or ends the run early, cannot make a
+batch look complete (the code never sees the nonce unless it reads the
+harness's memory: see the README's threat model).
 """
 
 from __future__ import annotations
@@ -51,12 +60,29 @@ def encode_scenario(s: Scenario) -> tuple[int, ...]:
     return tuple(words)
 
 
-def encode_batch(scenarios: list[Scenario]) -> bytes:
-    out = array("i", [IN_MAGIC, len(scenarios)])
+TAG_MIX = 0x9E3779B9
+
+
+def scenario_tag(nonce: tuple[int, int], index: int) -> int:
+    return (nonce[0] ^ ((index * TAG_MIX) & 0xFFFFFFFF)) & 0xFFFFFFFF
+
+
+def end_tag(nonce: tuple[int, int], count: int) -> int:
+    return (nonce[1] ^ ((count * TAG_MIX) & 0xFFFFFFFF)) & 0xFFFFFFFF
+
+
+def new_nonce() -> tuple[int, int]:
+    import secrets
+
+    return secrets.randbits(32), secrets.randbits(32)
+
+
+def encode_batch(scenarios: list[Scenario], nonce: tuple[int, int]) -> bytes:
+    out = array("I", [IN_MAGIC, nonce[0], nonce[1], len(scenarios)])
     for s in scenarios:
         words = encode_scenario(s)
         out.append(len(words))
-        out.extend(words)
+        out.extend(w & 0xFFFFFFFF for w in words)
     return out.tobytes()
 
 
@@ -65,9 +91,13 @@ class Corrupt(Exception):
 
 
 class Reader:
-    """Decodes the harness output incrementally; `done` once the end record is in."""
+    """Decodes the harness output incrementally; ``done`` once the end record
+    is in.  ``shapes`` are the (event count, snapshot size) of each scenario
+    sent, in order; a record that does not fit is Corrupt."""
 
-    def __init__(self):
+    def __init__(self, nonce: tuple[int, int], shapes: list[tuple[int, int]]):
+        self.nonce = nonce
+        self.shapes = shapes
         self.buf = bytearray()
         self.pos = 0
         self.results: list[tuple[int, array, int, int, int]] = []  # index, words, nev, size, line
@@ -94,26 +124,35 @@ class Reader:
             return False
         (magic,) = struct.unpack_from("<I", self.buf, start)
         if magic == SCEN_MAGIC:
-            if len(self.buf) - start < 16:
+            if len(self.buf) - start < 20:
                 return False
-            _, index, nev, size = struct.unpack_from("<IIII", self.buf, start)
-            if size > 1 << 16 or nev > 1 << 16:
-                raise Corrupt("implausible scenario record")
-            end = start + 16 + 4 * (nev * size + 1)
+            _, tag, index, nev, size = struct.unpack_from("<IIIII", self.buf, start)
+            expected = len(self.results)
+            if index != expected or expected >= len(self.shapes):
+                raise Corrupt(f"a record for scenario {index} where {expected} was due")
+            if tag != scenario_tag(self.nonce, index):
+                raise Corrupt(f"a record for scenario {index} without this batch's tag")
+            if (nev, size) != self.shapes[index]:
+                raise Corrupt(f"scenario {index} recorded {nev} events of {size} words, "
+                              f"not {self.shapes[index][0]} of {self.shapes[index][1]}")
+            end = start + 20 + 4 * (nev * size + 1)
             if len(self.buf) < end:
                 return False
             words = array("i")
-            words.frombytes(self.buf[start + 16:end - 4])
+            words.frombytes(self.buf[start + 20:end - 4])
             (line,) = struct.unpack_from("<i", self.buf, end - 4)
             self.results.append((index, words, nev, size, line))
             self.pos = end
         elif magic == END_MAGIC:
             self.pos += 4
-            head = self._take(12)
+            head = self._take(20)
             if head is None:
                 self.pos = start
                 return False
-            ncov, nstubs, nprintk = struct.unpack("<III", head)
+            tag, count, ncov, nstubs, nprintk = struct.unpack("<IIIII", head)
+            if tag != end_tag(self.nonce, count) or count != len(self.shapes) \
+                    or len(self.results) != len(self.shapes):
+                raise Corrupt(f"an end record after {len(self.results)} of {len(self.shapes)} scenarios")
             if ncov > 1 << 20 or nstubs > 1 << 16 or nprintk > 64:
                 raise Corrupt("implausible end record")
             body = self._take(ncov + 4 * nstubs + 128 * nprintk)

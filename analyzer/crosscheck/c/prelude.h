@@ -4,9 +4,19 @@
  * (names, argument order, return conventions), not its implementation.
  * Every effect the model cares about goes through the runtime (abi.h).
  */
-#include <stdint.h>
-#include <stddef.h>
-#include <stdbool.h>
+/* The unit is compiled with -nostdinc: no header but the harness's own.
+ * The standard types come from the compiler's predefined macros. */
+typedef __INT8_TYPE__ int8_t;     typedef __UINT8_TYPE__ uint8_t;
+typedef __INT16_TYPE__ int16_t;   typedef __UINT16_TYPE__ uint16_t;
+typedef __INT32_TYPE__ int32_t;   typedef __UINT32_TYPE__ uint32_t;
+typedef __INT64_TYPE__ int64_t;   typedef __UINT64_TYPE__ uint64_t;
+typedef __INTPTR_TYPE__ intptr_t; typedef __UINTPTR_TYPE__ uintptr_t;
+typedef __SIZE_TYPE__ size_t;     typedef __PTRDIFF_TYPE__ ptrdiff_t;
+#define NULL ((void *)0)
+#define offsetof(type, member) __builtin_offsetof(type, member)
+#define bool _Bool
+#define true 1
+#define false 0
 
 /* ---- types -------------------------------------------------------------- */
 typedef uint8_t u8;   typedef uint16_t u16;  typedef uint32_t u32;  typedef uint64_t u64;

@@ -564,12 +564,18 @@ static int read_scenario(void)
     return used == n ? 0 : -1;
 }
 
+/* This batch's nonce: tags every record so the reader can tell the
+ * runtime's records from anything the code under test writes. */
+static uint32_t nonce[2];
+#define TAG_MIX 0x9E3779B9u
+
 static void run_scenario(unsigned int index)
 {
     int size = 6 + 4 * scn.nr + 4 * scn.dom, halted = 0;
 
     reset_scenario();
     put_word((int32_t)XL_SCEN_MAGIC);
+    put_word((int32_t)(nonce[0] ^ (index * TAG_MIX)));
     put_word(index);
     put_word(scn.nevents);
     put_word(size);
@@ -596,9 +602,11 @@ static void run_scenario(unsigned int index)
     put_word(stop_line);
 }
 
-static void put_end(void)
+static void put_end(unsigned int count)
 {
     put_word((int32_t)XL_END_MAGIC);
+    put_word((int32_t)(nonce[1] ^ (count * TAG_MIX)));
+    put_word(count);
     put_word(xl_ncov);
     put_word(xl_nstubs);
     put_word(nprintk);
@@ -648,6 +656,8 @@ int main(int argc, char **argv)
 
     if ( (uint32_t)get_word() != XL_IN_MAGIC )
         syscall(SYS_exit, 6);
+    nonce[0] = get_word();
+    nonce[1] = get_word();
     count = get_word();
     for ( unsigned int i = 0; i < count; i++ )
     {
@@ -655,7 +665,7 @@ int main(int argc, char **argv)
             syscall(SYS_exit, 7);
         run_scenario(i);
     }
-    put_end();
+    put_end(count);
     flush_out();
     syscall(SYS_exit, 0);
     return 0;
