@@ -25,6 +25,8 @@ class ParseStats:
     index_files: int = 0
     semantic_files: int = 0
     semantic_failures: dict[str, str] = field(default_factory=dict)
+    # path -> why it was not analysed in full (frontend.facts.FileFacts.over_budget)
+    over_budget: dict[str, str] = field(default_factory=dict)
 
     def merge(self, other: "ParseStats") -> None:
         self.syntax_files += other.syntax_files
@@ -33,6 +35,7 @@ class ParseStats:
         self.index_files += other.index_files
         self.semantic_files += other.semantic_files
         self.semantic_failures.update(other.semantic_failures)
+        self.over_budget.update(other.over_budget)
 
     def count(self, facts: FileFacts) -> None:
         if facts.layer == "index":
@@ -43,6 +46,12 @@ class ParseStats:
             self.syntax_files += 1
         if facts.error_lines:
             self.recovered[facts.path] = facts.error_lines
+        if facts.over_budget:
+            self.over_budget[facts.path] = facts.over_budget
+
+    def problems(self) -> list[str]:
+        """Files not checked in full: problems of the run, never a silent pass."""
+        return [f"{path}: not checked in full: {why}" for path, why in sorted(self.over_budget.items())]
 
     def to_dict(self) -> dict:
         return {
@@ -52,6 +61,7 @@ class ParseStats:
             "index_files": self.index_files,
             "semantic_files": self.semantic_files,
             "semantic_failed_files": len(self.semantic_failures),
+            "over_budget_files": len(self.over_budget),
         }
 
 

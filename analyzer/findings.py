@@ -47,6 +47,17 @@ class Finding:
     # anchor several on one function head); part of the fingerprint.
     discriminator: str = ""
 
+    # A finding quotes its input (the source line, an expression in the
+    # message); input written to be huge must not make every report huge.
+    MAX_SOURCE = 300
+    MAX_MESSAGE = 600
+
+    def __post_init__(self) -> None:
+        if len(self.source) > self.MAX_SOURCE:
+            self.source = self.source[:self.MAX_SOURCE] + " ..."
+        if len(self.message) > self.MAX_MESSAGE:
+            self.message = self.message[:self.MAX_MESSAGE] + " ..."
+
     def sort_key(self):
         return (self.path, self.line, self.col, self.rule_id)
 

@@ -34,18 +34,47 @@ MIN_FILES_FOR_WORKERS = 48
 MODES = ("layered", "context")
 
 
+# What one file's analysis may take: past it, the file is reported as not
+# checked (over budget), and the run goes on.
+FILE_SECONDS = 10
+
+
+class _OverBudget(Exception):
+    pass
+
+
+def _out_of_time(signum, frame):
+    raise _OverBudget
+
+
 def analyse_text(name: str, text: str, mode: str) -> FileFacts:
-    """The facts of one file's text in ``mode``."""
+    """The facts of one file's text in ``mode``, within FILE_SECONDS."""
+    import signal
+    import threading
+
+    from .frontend.index import index_facts
     from .suppressions import has_marker
 
-    if mode == "context":
-        from .frontend.index import index_facts
+    timed = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+    if timed:
+        previous = signal.signal(signal.SIGALRM, _out_of_time)
+        signal.setitimer(signal.ITIMER_REAL, FILE_SECONDS)
+    try:
+        if mode == "context":
+            facts = index_facts(name, text)
+        else:
+            from .frontend.layers import file_facts
 
-        facts = index_facts(name, text)
-    else:
-        from .frontend.layers import file_facts
-
-        facts = file_facts(name, text)
+            facts = file_facts(name, text)
+    except (_OverBudget, RecursionError, MemoryError) as exc:
+        facts = index_facts(name, "") if isinstance(exc, MemoryError) else index_facts(name, text)
+        facts.over_budget = {_OverBudget: f"its analysis took more than {FILE_SECONDS} s",
+                             RecursionError: "it is nested too deep to analyse",
+                             MemoryError: "its analysis ran out of memory"}[type(exc)]
+    finally:
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
     facts.marked = has_marker(text)
     return facts
 

@@ -95,7 +95,8 @@ def _images(patch: Patch, tree, result: PatchCheckResult,
         if pf.is_removed_file:
             continue
         if tree is None:
-            pre, post = sparse_images(pf)
+            pre, post, failures = sparse_images(pf)
+            result.failures.extend(failures)
         elif overlay is not None and pf.path in overlay:
             pre = Image(pf.path, overlay[pf.path])
             post, failures = apply_file(pf, overlay[pf.path])

@@ -219,6 +219,7 @@ def review(series: Series, rules: Sequence[Rule], context: TreeContext | None = 
                 overlay.update({path: image.text for path, image in checked.post_images.items()})
         else:
             checked = check_patch(entry.patch, rules)
+            review_.failures = checked.failures  # hunks that cannot be read, even alone
         review_.findings = checked.findings
         review_.post_images = checked.post_images
         review_.files_checked = checked.files_checked

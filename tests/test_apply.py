@@ -33,7 +33,8 @@ def test_failed_hunk_is_reported_and_the_rest_applied():
 
 def test_sparse_image_keeps_line_numbers_and_reopens_comments():
     pf = _pf("--- a/f.c\n+++ b/f.c\n@@ -10,3 +10,4 @@\n  * still a comment\n  */\n+int x;\n int y;\n")
-    pre, post = sparse_images(pf)
+    pre, post, failures = sparse_images(pf)
+    assert failures == []
     lines = post.text.splitlines()
     assert lines[9] == " * still a comment" and lines[11] == "int x;"
     assert lines[8] == "/*" and post.added == {12}

@@ -72,9 +72,9 @@ def run(args) -> int:
                     stats={**stats.to_dict(), "recovered": stats.recovered,
                            "semantic_failures": stats.semantic_failures, **semantic_stats},
                     notes=notes + result.notes + cache_notes + semantic_notes + skipped_notes
-                    + model_notes + gate_notes)
+                    + model_notes + gate_notes, problems=stats.problems())
     emit(report, args)
-    return exit_code(findings, gate.fail_on(args.fail_on))
+    return exit_code(findings, gate.fail_on(args.fail_on), problems=len(report.problems))
 
 
 def _run_git(args) -> int:

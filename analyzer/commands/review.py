@@ -113,5 +113,5 @@ def run(args) -> int:
     if args.format == "reply":
         for problem in series.problems:
             print(f"xenlint: {problem}", file=sys.stderr)
-    problems = len(series.problems) + sum(1 for r in result.reviews if r.applied is False)
+    problems = len(series.problems) + sum(1 for r in result.reviews if r.applied is False or r.failures)
     return exit_code(result.findings, gate.fail_on(args.fail_on), problems=problems)

@@ -66,6 +66,6 @@ def report_patch_check(args, gate, result, semantic_notes, semantic_stats, *, mo
                     stats={**stats.to_dict(), "recovered": stats.recovered,
                            "semantic_failures": stats.semantic_failures, **semantic_stats},
                     notes=result.notes + semantic_notes + model_notes + notes,
-                    problems=[str(f) for f in result.failures])
+                    problems=[str(f) for f in result.failures] + stats.problems())
     emit(report, args)
-    return exit_code(findings, gate.fail_on(args.fail_on), problems=len(result.failures))
+    return exit_code(findings, gate.fail_on(args.fail_on), problems=len(report.problems))

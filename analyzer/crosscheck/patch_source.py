@@ -48,7 +48,7 @@ def add_hunk_signatures(pf, text: str) -> tuple[str, list[str]]:
         if len(before_end) == len(body):
             continue   # the function does not end inside this hunk
         slot = hunk.target_start - 2   # the (blank) line before the hunk, 0-based
-        if slot < 0 or lines[slot].strip():
+        if slot < 0 or slot >= len(lines) or lines[slot].strip():
             continue
         lines[slot] = f"{header} {{"
         rebuilt.append(name)
@@ -77,7 +77,9 @@ def post_image(source: str, tree: Path | None = None) -> PostImage:
             note = "; ".join(str(f) for f in failures) or "file not found in the tree"
         else:
             note = ""
-        _, sparse = sparse_images(pf)
+        _, sparse, failures = sparse_images(pf)
+        if failures:
+            note = "; ".join(filter(None, [note, *map(str, failures)]))
         text, rebuilt = add_hunk_signatures(pf, sparse.text)
         image = PostImage(pf.path, text, rebuilt)
         if note:

@@ -120,11 +120,17 @@ def _fact_query() -> Query:
 
 
 def _depth(node: Node) -> int:
-    depth = 0
-    while node.parent is not None:
-        node, depth = node.parent, depth + 1
+    """How many ancestors span the same bytes (a parent first, then its only
+    child): the walk up stops at the first wider one, so it stays cheap in
+    a tree nested thousands deep, where each step up costs the depth."""
+    depth, span = 0, (node.start_byte, node.end_byte)
+    parent = node.parent
+    while parent is not None and (parent.start_byte, parent.end_byte) == span:
+        depth, parent = depth + 1, parent.parent
     return depth
 
+
+MAX_FACT_DEPTH = 400
 
 _FILE_SCOPE_BLOCKS = frozenset({"preproc_if", "preproc_ifdef", "preproc_else", "preproc_elif",
                                  "preproc_elifdef"})
@@ -194,6 +200,10 @@ def _captures(tree: SyntaxTree, gate: bool) -> list[Node]:
     """Captured nodes and file-scope declarations; gated, without what lies
     inside quiet functions (but with them)."""
     cursor = QueryCursor(_fact_query())
+    # A node nested deeper than this yields no fact: C written by people is
+    # not nested so deep, and a query's cost grows with the square of the
+    # nesting (50,000 nested "+" took 35 s).  Deeper code is reported (deep_nesting).
+    cursor.set_max_start_depth(MAX_FACT_DEPTH)
     declarations = _file_scope_declarations(tree.root)
     # An empty body (emptied by skeletons.quiet_bodies_blanked) has nothing
     # to skip, and each range costs a query from the root.

@@ -166,6 +166,9 @@ class FileFacts:
     # The text may hold a suppression comment ("xenlint:" or "SAF-"): the
     # gate reads the text of such files only.
     marked: bool = False
+    # Why the file was not analysed in full (too large, too slow), or "": a
+    # file over budget is reported as not checked, never passed as clean.
+    over_budget: str = ""
 
     @property
     def is_header(self) -> bool:

@@ -24,6 +24,12 @@ from .facts import FileFacts, LazyLines
 from .identifiers import spelled_identifiers
 from .index import index_facts
 
+# A file (or a declarations skeleton) larger than this is not parsed: the
+# parser's memory grows with it (a 4 MB expression took 630 MB), and no C
+# file a person wrote is that large.  Its per-CPU declarations and names
+# still come from the index layer; the file is reported as over budget.
+MAX_PARSE_BYTES = 2 << 20
+
 # Every statement-level fact needs one of these in the file's text.
 STATEMENT_WORDS = ("vcpu_info", "shared_info", "map_vcpuinfo", "xen_vcpu_setup")
 
@@ -48,6 +54,12 @@ def file_facts(path: str, text: str, hunk_functions: dict[int, str] | None = Non
     from .skeletons import declaration_skeleton, quiet_bodies_blanked
 
     layer = layer_of(path, text)
+    if layer != "index" and len(text) > MAX_PARSE_BYTES:
+        index = index_facts(path, text)
+        index.lines = LazyLines(text)
+        index.over_budget = (f"{len(text) >> 20} MiB, more than the {MAX_PARSE_BYTES >> 20} MiB "
+                             f"xenlint parses; only its per-CPU declarations and names were read")
+        return index
     if layer == "statements":
         facts = extract_tree_facts(path, quiet_bodies_blanked(text, BODY_WORDS, REGISTER_OP),
                                    hunk_functions)
@@ -58,7 +70,13 @@ def file_facts(path: str, text: str, hunk_functions: dict[int, str] | None = Non
     if layer == "index":
         index.lines = LazyLines(text)
         return index
-    facts = extract_tree_facts(path, declaration_skeleton(text), hunk_functions)
+    skeleton = declaration_skeleton(text)
+    if len(skeleton) - skeleton.count(" ") - skeleton.count("\n") > MAX_PARSE_BYTES:
+        index.lines = LazyLines(text)
+        index.over_budget = (f"more than {MAX_PARSE_BYTES >> 20} MiB of file-scope declarations; "
+                             f"only its per-CPU declarations and names were read")
+        return index
+    facts = extract_tree_facts(path, skeleton, hunk_functions)
     facts.layer = "declarations"
     facts.lines = LazyLines(text)
     facts.percpu = index.percpu

@@ -76,12 +76,33 @@ def _reopen_comment(side: dict[int, str], first: int, values: list[str]) -> None
         side[first - 1] = "/*"
 
 
-def sparse_images(pf: PatchedFile) -> tuple[Image, Image]:
-    """(pre, post) images made of the hunks alone."""
+# No source file xenlint reads has this many lines (Linux 6.1's longest, a
+# generated register header, has 222,893): a hunk said to lie further is
+# not a hunk of source, and padding an image to it would cost what the
+# number says, not what the input holds.
+MAX_LINE = 1_000_000
+
+
+def implausible(pf: PatchedFile) -> list[HunkFailure]:
+    """Hunks whose line numbers lie beyond any source file."""
+    return [HunkFailure(pf.path, number, _hunk_header(hunk),
+                        f"lies beyond line {MAX_LINE:,}, past the end of any source file; not checked")
+            for number, hunk in enumerate(pf, 1)
+            if hunk.source_start + hunk.source_length > MAX_LINE
+            or hunk.target_start + hunk.target_length > MAX_LINE]
+
+
+def sparse_images(pf: PatchedFile) -> tuple[Image, Image, list[HunkFailure]]:
+    """(pre, post, failures): images made of the hunks alone; a hunk whose
+    line numbers are implausible (``implausible``) is a failure, left out."""
+    failures = implausible(pf)
+    bad = {failure.hunk for failure in failures}
     pre: dict[int, str] = {}
     post: dict[int, str] = {}
     added: set[int] = set()
-    for hunk in pf:
+    for number, hunk in enumerate(pf, 1):
+        if number in bad:
+            continue
         _reopen_comment(pre, hunk.source_start,
                         [l.value for l in hunk if l.source_line_no is not None])
         _reopen_comment(post, hunk.target_start,
@@ -96,12 +117,14 @@ def sparse_images(pf: PatchedFile) -> tuple[Image, Image]:
                     added.add(line.target_line_no)
     return (Image(pf.source_file, _sparse(pre), sparse=True),
             Image(patched_path(pf), _sparse(post), added, sparse=True,
-                  hunk_functions=_hunk_functions(pf)))
+                  hunk_functions=_hunk_functions(pf, bad)), failures)
 
 
-def _hunk_functions(pf: PatchedFile) -> dict[int, str]:
+def _hunk_functions(pf: PatchedFile, bad: set[int]) -> dict[int, str]:
     found: dict[int, str] = {}
-    for hunk in pf:
+    for number, hunk in enumerate(pf, 1):
+        if number in bad:
+            continue
         name = _hunk_function(hunk.section_header or "")
         if not name:
             continue
@@ -143,6 +166,11 @@ def apply_file(pf: PatchedFile, original: str) -> tuple[Image, list[HunkFailure]
     cursor = 0  # next unconsumed original line (0-based)
     offset = 0
     for number, hunk in enumerate(pf, 1):
+        if hunk.source_start + hunk.source_length > MAX_LINE:
+            failures.append(HunkFailure(pf.path, number, _hunk_header(hunk),
+                                        f"lies beyond line {MAX_LINE:,}, past the end of any source "
+                                        f"file (this one has {len(lines)} lines); not applied"))
+            continue
         old = [l.value.rstrip("\n") for l in hunk if l.is_context or l.is_removed]
         new = [(l.value.rstrip("\n"), l.is_added) for l in hunk if l.is_context or l.is_added]
         want = max(hunk.source_start - 1 + offset, cursor) if old else hunk.source_start + offset

@@ -130,25 +130,66 @@ def looks_like_mail(data: bytes) -> bool:
 
 
 def _addresses(values: list[str]) -> list[str]:
+    """Display forms ("Name <addr>", the name quoted where it must be) of the
+    addresses in header values, raw or decoded."""
     from email.utils import getaddresses
 
     out = []
     for name, addr in getaddresses([str(v) for v in values if v]):
-        if addr:
+        if addr and not _CONTROL.search(addr):
+            name = _decoded(name)
+            if name and _SPECIALS.search(name):
+                name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
             out.append(f"{name} <{addr}>" if name else addr)
     return out
 
 
+# Characters a display name must be quoted for (RFC 5322 "specials").
+_SPECIALS = re.compile(r'[()<>\[\]:;@\\,."]')
+
+
+def _decoded(raw: str) -> str:
+    """An RFC 2047 value decoded and flattened to one line (raw 8-bit bytes,
+    which the email package keeps as surrogates, read as UTF-8 or Latin-1)."""
+    from email.header import decode_header, make_header
+
+    if any("\udc80" <= c <= "\udcff" for c in raw):
+        data = raw.encode("utf-8", "surrogateescape")
+        try:
+            raw = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raw = data.decode("latin-1")
+    try:
+        text = str(make_header(decode_header(raw)))
+    except (ValueError, LookupError, UnicodeError, TypeError):
+        text = raw
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def _header_values(msg: Message, name: str, decode: bool = True) -> list[str]:
+    """Every ``name`` header of ``msg`` as written (raw) or decoded and
+    flattened to one line, read without the email package's parser: a header
+    a stranger wrote may hold an encoded CR or LF, which that parser refuses
+    (and a reply must never carry)."""
+    return [_decoded(str(raw)) if decode else str(raw)
+            for key, raw in msg.raw_items() if key.lower() == name.lower()]
+
+
 def message_info(msg: Message) -> MailInfo:
     def header(name: str) -> str | None:
-        value = msg.get(name)
-        return " ".join(str(value).split()) or None if value is not None else None
+        values = _header_values(msg, name)
+        return values[0] or None if values else None
 
     references = message_ids(header("References"))
+    authors = _addresses(_header_values(msg, "From", decode=False))
     return MailInfo(
-        subject=header("Subject"), author=header("From"),
+        subject=header("Subject"), author=authors[0] if authors else header("From"),
         message_id=bare_message_id(header("Message-ID")), date=header("Date"),
-        to=_addresses(msg.get_all("To") or []), cc=_addresses(msg.get_all("Cc") or []),
+        to=_addresses(_header_values(msg, "To", decode=False)),
+        cc=_addresses(_header_values(msg, "Cc", decode=False)),
         in_reply_to=bare_message_id(header("In-Reply-To")), references=references)
 
 

@@ -21,6 +21,8 @@ def verdict(review) -> str:
     words = []
     if review.applied is False:
         words.append("does not apply")
+    elif review.failures:
+        words.append(f"{len(review.failures)} hunk{'s' if len(review.failures) != 1 else ''} not checked")
     words.append(counts(review.findings))
     fixed = sum(1 for f in review.findings if f.fingerprint() in review.fixed_by)
     if fixed:
@@ -58,7 +60,7 @@ def render(result, verbose: bool = False) -> str:
         out.append(f"  From: {info.author or '(unknown)'}")
         out.append(f"  Message-ID: <{info.message_id}>" if info.message_id else "  Message-ID: (none)")
         for failure in review.failures:
-            out.append(f"  apply failed: {failure}")
+            out.append(f"  {'apply failed' if review.applied is False else 'not checked'}: {failure}")
         for note in review.notes if verbose or review.applied is False else []:
             out.append(f"  note: {note}")
         for finding in review.findings:
