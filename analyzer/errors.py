@@ -5,6 +5,8 @@ class InputError(Exception):
     """Bad input: names the input and the problem, printed as one line."""
 
     def __init__(self, source: str, problem: str):
+        # One line, whatever the input put in it (a path, a quoted header).
+        source, problem = " ".join(str(source).split()), " ".join(str(problem).split())
         super().__init__(f"{source}: {problem}")
         self.source = source
         self.problem = problem

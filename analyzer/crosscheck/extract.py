@@ -147,11 +147,16 @@ def _object_name(item: _Item) -> tuple[str | None, bool]:
     return None, False
 
 
-def _make_function(name: str, text: str, start: int, end: int, tokens: list[Token]) -> Function:
-    brace = next(i for i, t in enumerate(tokens) if t.text == "{" and i and tokens[i - 1].text == ")")
+def _make_function(name: str, text: str, start: int, end: int, tokens: list[Token]) -> Function | None:
+    """The function an item defines, or None when its name is not in its head
+    (an item the splitter resynchronised on: mangled or cut text)."""
+    brace = next((i for i, t in enumerate(tokens) if t.text == "{" and i and tokens[i - 1].text == ")"),
+                 None)
+    head_idents = [t.text for t in tokens[:brace]] if brace is not None else []
+    if name not in head_idents:
+        return None
     body_offset = tokens[brace].start - start
     head = text[start:tokens[brace].start]
-    head_idents = [t.text for t in tokens[:brace]]
     name_pos = head_idents.index(name)
     returns_void = "void" in head_idents[:name_pos] and "*" not in head_idents[:name_pos]
     return Function(name, text[start:end], head, body_offset, line_of(text, start), returns_void)
@@ -169,8 +174,9 @@ def extract(text: str, path: str) -> Extraction:
     for item in items:
         if item.is_function:
             name = _function_name(item)
-            if name:
-                defined[name] = _make_function(name, text, item.start, item.end, item.tokens)
+            function = _make_function(name, text, item.start, item.end, item.tokens) if name else None
+            if function is not None:
+                defined[name] = function
         else:
             name, per_cpu = _object_name(item)
             if name and _function_name(item) != name:

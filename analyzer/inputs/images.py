@@ -115,7 +115,7 @@ def sparse_images(pf: PatchedFile) -> tuple[Image, Image, list[HunkFailure]]:
                 post[line.target_line_no] = value
                 if line.is_added:
                     added.add(line.target_line_no)
-    return (Image(pf.source_file, _sparse(pre), sparse=True),
+    return (Image(pf.path, _sparse(pre), sparse=True),
             Image(patched_path(pf), _sparse(post), added, sparse=True,
                   hunk_functions=_hunk_functions(pf, bad)), failures)
 
