@@ -53,6 +53,19 @@ def default_directory() -> Path:
     return Path(user_cache_dir("xenlint"))
 
 
+def usable(folder: Path) -> bool:
+    """Can files be created in ``folder`` (made if missing)?  A cache folder
+    that is read-only, a file, or on a full disk is not used at all."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".probe-{os.getpid()}"
+        probe.write_bytes(b"x")
+        probe.unlink()
+        return True
+    except OSError:
+        return False
+
+
 def _parser_versions() -> str:
     """Installed tree-sitter versions, from their dist-info folder names
     (importlib.metadata would scan every installed package: 20 ms)."""

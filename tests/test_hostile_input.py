@@ -222,8 +222,9 @@ def test_a_cache_folder_that_is_not_a_folder_means_building_elsewhere(tmp_path, 
     assert report.scenarios_run > 50
     assert not {f.rule_id for f in report.findings} & {"XL270", "XL280"}
     assert any("cannot be written" in note for note in report.notes)
-    run = xenlint("check", str(FIXTURES / "rules" / "xl101_bad.c"))  # the facts cache too
+    run = xenlint("check", str(FIXTURES / "rules" / "xl101_bad.c"), "-v")  # the facts cache too
     assert run.code == 1 and one_line_error(run)
+    assert "cannot be written" in run.out and "running without a cache" in run.out
 
 
 def test_a_truncated_cached_harness_is_rebuilt(tmp_path, monkeypatch):

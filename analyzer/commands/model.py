@@ -90,6 +90,6 @@ def run(args) -> int:
     elif scenario is not None:
         out = replay_text(report, scenario, findings)
     else:
-        out = report_text(report, findings)
+        out = report_text(report, findings, args.verbose)
     sys.stdout.write(out)
     return exit_code(findings, gate.fail_on(args.fail_on))

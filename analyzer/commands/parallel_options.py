@@ -41,9 +41,12 @@ def facts_cache(args, checked: list[Path]):
     folder lies inside a checked tree (xenlint never writes to what it checks)."""
     if args.no_cache:
         return None, []
-    from analyzer.cache import FactsCache
+    from analyzer.cache import FactsCache, default_directory, usable
 
-    cache = FactsCache()
-    if cache.inside(checked):
+    cache = FactsCache(default_directory())
+    if cache.inside(checked):  # asked before anything is created there
         return None, [f"facts cache {cache.root} is inside a checked tree: not used"]
+    if not usable(cache.root):
+        return None, [f"cache folder {cache.root} cannot be written (read-only, not a folder, or "
+                      f"full): running without a cache"]
     return cache, []

@@ -117,17 +117,6 @@ def _file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _usable(folder: Path) -> bool:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / f".probe-{os.getpid()}"
-        probe.write_bytes(b"")
-        probe.unlink()
-        return True
-    except OSError:
-        return False
-
-
 _scratch: list[str] = []
 
 
@@ -183,13 +172,13 @@ def _build_into(root: Path, key: str, product: str, work_sources: dict[str, str]
 
 def build(harness_text: str) -> tuple[Path, list[str]]:
     """(path of the compiled harness for ``harness_text``, notes), compiling it if needed."""
-    from analyzer.cache import default_directory
+    from analyzer.cache import default_directory, usable
 
     cc = compiler()
     sources = _sources(harness_text)
     notes = []
     root = default_directory() / "harness"
-    if not _usable(root):
+    if not usable(root):
         notes.append(f"harness cache {root} cannot be written; building in a temporary folder")
         root = _scratch_folder()
     runtime_key = "rt-" + _digest(cc, sources, ("wire.h", "abi.h", "runtime.c"))

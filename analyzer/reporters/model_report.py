@@ -18,9 +18,9 @@ def _finding_text(f) -> list[str]:
     return out
 
 
-def report_text(report, findings) -> str:
+def report_text(report, findings, verbose: bool = False) -> str:
     """The findings (those the gate kept), then what was run and covered."""
-    out = []
+    out = [f"note: {note}" for note in report.notes] if verbose else []
     for f in sorted(findings, key=lambda f: (-int(f.severity), f.rule_id)):
         out += _finding_text(f)
     out.append(f"\n{report.scenarios_run} scenarios run"
