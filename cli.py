@@ -42,6 +42,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
     parser.add_argument("--version", action="version", version=f"xenlint {__version__}")
     parser.add_argument("--debug", action="store_true",
                         help="show a traceback when xenlint fails (internal errors)")
+    parser.add_argument("--print-completion", choices=("bash", "zsh", "tcsh"), metavar="SHELL",
+                        help="print a completion script for SHELL (bash, zsh, tcsh), made by shtab "
+                             "from these options, and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     modules = {}
     for name, module_name in COMMANDS.items():
@@ -64,6 +67,11 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser, modules = build_parser()
     args = parser.parse_args(argv)
+    if args.print_completion:
+        import shtab
+
+        print(shtab.complete(parser, shell=args.print_completion))
+        return EXIT_CLEAN
     if not args.command:
         parser.print_help(sys.stderr)
         return EXIT_ERROR

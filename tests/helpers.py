@@ -40,7 +40,10 @@ def run_cli(*argv, cwd: Path | None = None) -> tuple[int, str, str]:
         if cwd is not None:
             os.chdir(cwd)
         with redirect_stdout(out), redirect_stderr(err):
-            code = cli.main([str(a) for a in argv])
+            try:
+                code = cli.main([str(a) for a in argv])
+            except SystemExit as exc:  # argparse: --help, --version, a usage error
+                code = exc.code if isinstance(exc.code, int) else 2
     finally:
         os.chdir(old)
     return code, out.getvalue(), err.getvalue()

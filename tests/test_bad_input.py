@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -48,13 +49,59 @@ def test_directory_without_c(tmp_path):
     assert "no C files" in run.err
 
 
-@pytest.mark.skipif(sys.platform == "win32" or __import__("os").geteuid() == 0,
-                    reason="root reads files whatever their mode")
+def _as_unprivileged(*argv):
+    """``xenlint ARGV`` in a forked child that gave up root (uid nobody): root
+    reads files whatever their mode, so CI (which runs as root) would never see
+    a file it cannot read otherwise."""
+    import json
+    import os
+
+    from helpers import Run, run_cli
+
+    if os.geteuid() != 0:
+        return xenlint(*argv)
+    run_cli(*argv)  # as root, once: every module the run needs is loaded before the child
+    read, write = os.pipe()  # gives up root (nobody cannot read /root, where Python may live)
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        try:
+            os.close(read)
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+            os.write(write, json.dumps(run_cli(*argv)).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as answer:
+        data = answer.read()
+    os.waitpid(pid, 0)
+    return Run(*json.loads(data))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
 def test_unreadable_file(tmp_path):
-    locked = tmp_path / "locked.c"
-    locked.write_text("int x;\n")
-    locked.chmod(0)
-    _assert_input_error(xenlint("check", str(locked)), "locked.c")
+    import os
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="xenlint-unreadable-"))  # reachable by nobody
+    try:
+        folder.chmod(0o755)
+        locked = folder / "locked.c"
+        locked.write_text("int x;\n")
+        locked.chmod(0)
+        run = _as_unprivileged("check", str(locked), "--no-cache")
+        _assert_input_error(run, "locked.c")
+        assert "Permission denied" in run.err
+        for k in range(60):  # enough for a worker process to meet it
+            (folder / f"f{k:02}.c").write_text(f"static int v{k};\n")
+        (folder / f"f{k:02}.c").chmod(0o644)
+        run = _as_unprivileged("check", str(folder), "--no-cache", "-j", "2")
+        _assert_input_error(run, "locked.c")
+    finally:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_empty_patch(tmp_path):

@@ -201,6 +201,61 @@ def test_pre_commit_hook_refuses_a_bad_commit_and_accepts_a_good_one(tmp_path):
     assert git(repo, "log", "-1", "--format=%s").stdout.strip() == "declare vcpu_info"
 
 
+def _pre_commit_repo(tmp_path: Path, hooks: list[str], declaration: str = BAD_DECL) -> tuple[Path, dict]:
+    """A Xen-like repository using this checkout's hooks ``hooks``, with pre-commit's home in tmp:
+    two old XL101 errors in time.c, and ``declaration`` in a header."""
+    pytest.importorskip("pre_commit")
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    hook_repo, rev = hook_repository(tmp_path)
+    repo = git_repo(tmp_path / "xen-repo", {
+        "xen/arch/x86/guest/xen.c": XEN_C,
+        "xen/arch/x86/time.c": LEGACY_READS,
+        "xen/include/asm-x86/percpu-decl.h": "#ifndef PD\n#define PD\n" + declaration + "#endif\n",
+    })
+    ids = "".join(f"      - id: {hook}\n" for hook in hooks)
+    write(repo, {".pre-commit-config.yaml": f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n{ids}"})
+    git(repo, "add", ".pre-commit-config.yaml")
+    git(repo, "commit", "-q", "-m", "use xenlint")
+    env = {**git_env(), "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "PRE_COMMIT_COLOR": "never"}
+    return repo, env
+
+
+def _pre_commit(repo: Path, env: dict, *args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pre_commit", "run", *args], cwd=repo, env=env,
+                          capture_output=True, text=True, timeout=1200)
+
+
+@pytest.mark.parametrize("hook", ["xenlint", "xenlint-files"])
+def test_pre_commit_run_all_files_reports_a_defect_in_the_tree(tmp_path, hook):
+    """With --all-files nothing is staged: the tree as committed is what is asked
+    about (the staged hook checks git's index whole; the files hook the files named)."""
+    repo, env = _pre_commit_repo(tmp_path, [hook])
+    run = _pre_commit(repo, env, "--all-files")
+    output = run.stdout + run.stderr
+    assert run.returncode != 0, output
+    assert "percpu-decl.h:3:" in output and "XL105" in output, output
+    assert "time.c" in output and "XL101" in output  # whole files: the old defects too
+    assert "Failed" in output
+
+
+def test_pre_commit_run_from_ref_to_ref_reports_what_the_range_brought(tmp_path):
+    """In CI, pre-commit runs the hook over a range: only that range's findings."""
+    repo, env = _pre_commit_repo(tmp_path, ["xenlint"], declaration="")
+    base = git(repo, "rev-parse", "HEAD").stdout.strip()  # holds two XL101 errors already
+    header = repo / "xen/include/asm-x86/percpu-decl.h"
+    header.write_text(header.read_text().replace("#define PD\n", "#define PD\n" + BAD_DECL))
+    git(repo, "commit", "-qam", "declare vcpu_info")
+    head = git(repo, "rev-parse", "HEAD").stdout.strip()
+    run = _pre_commit(repo, env, "--from-ref", base, "--to-ref", head)
+    output = run.stdout + run.stderr
+    assert run.returncode != 0, output
+    assert "percpu-decl.h:3:" in output and "XL105" in output, output
+    assert "XL101" not in output  # there before the range: not its doing
+    quiet = _pre_commit(repo, env, "--from-ref", head, "--to-ref", head)
+    assert quiet.returncode == 0, quiet.stdout + quiet.stderr
+
+
 # --- the files a maintainer pastes ---------------------------------------------------------
 
 def test_hook_definition_and_ci_samples_are_valid_yaml_that_run_xenlint():
@@ -251,3 +306,59 @@ def test_staged_change_in_mapping_code_runs_the_cross_check_and_keeps_only_new_f
     assert code == 0, out
     code, out, _ = run_cli("check", "--staged", "-v", "--model", "never", cwd=repo)
     assert code == 0 and "model cross-check" not in out
+
+
+def _ci_repo(tmp_path: Path) -> tuple[Path, str]:
+    """A Xen-like repository with a merge request's worth of change: base, then a commit
+    bringing an XL105 error (the base holds two old XL101 errors)."""
+    repo = git_repo(tmp_path / "xen-repo", {
+        "xen/arch/x86/guest/xen.c": XEN_C,
+        "xen/arch/x86/time.c": LEGACY_READS,
+        "xen/include/asm-x86/percpu-decl.h": "#ifndef PD\n#define PD\n#endif\n",
+    })
+    base = git(repo, "rev-parse", "HEAD").stdout.strip()
+    header = repo / "xen/include/asm-x86/percpu-decl.h"
+    header.write_text(header.read_text().replace("#define PD\n", "#define PD\n" + BAD_DECL))
+    git(repo, "commit", "-qam", "declare vcpu_info")
+    return repo, base
+
+
+def _bash(script: str, repo: Path, env: dict) -> subprocess.CompletedProcess:
+    bin_dir = str(Path(sys.executable).parent)  # this environment's xenlint
+    return subprocess.run(["bash", "-c", script], cwd=repo, capture_output=True, text=True, timeout=600,
+                          env={**git_env(), **env, "PATH": bin_dir + ":" + __import__("os").environ["PATH"]})
+
+
+def test_the_gitlab_job_runs_and_writes_a_code_quality_report(tmp_path):
+    import json
+
+    yaml = pytest.importorskip("yaml")
+    job = yaml.safe_load((ROOT / "docs/gitlab-ci.yml").read_text())["xenlint"]
+    assert "git+" in job["variables"]["XENLINT_PIP"]  # from its repository, not a PyPI name
+    repo, base = _ci_repo(tmp_path)
+    run = _bash("\n".join(job["script"]), repo, {"CI_MERGE_REQUEST_DIFF_BASE_SHA": base})
+    assert run.returncode == 1, run.stdout + run.stderr  # the MR brings an error: the job fails
+    report = json.loads((repo / job["artifacts"]["reports"]["codequality"]).read_text())
+    assert [issue["check_name"] for issue in report] == ["XL105"]  # only what the MR brings
+    assert report[0]["location"]["path"] == "xen/include/asm-x86/percpu-decl.h"
+    assert "XL105" in run.stdout  # the readable copy in the log
+
+
+def test_the_github_workflow_steps_run(tmp_path):
+    import json
+
+    yaml = pytest.importorskip("yaml")
+    workflow = yaml.safe_load((ROOT / "docs/github-workflow.yml").read_text())
+    assert "git+" in workflow["env"]["XENLINT_PIP"]
+    steps = {step.get("name"): step for step in workflow["jobs"]["xenlint"]["steps"]}
+    repo, base = _ci_repo(tmp_path)
+    git(repo, "branch", "staging", base)
+    annotate = steps["Annotate the pull request"]["run"].replace("${{ github.base_ref }}", "staging")
+    git(repo, "update-ref", "refs/remotes/origin/staging", base)
+    run = _bash(annotate, repo, {})
+    assert run.returncode == 1 and run.stdout.startswith("::error file=xen/include/asm-x86/percpu-decl.h,line=3,")
+    assert "XL101" not in run.stdout
+    run = _bash(steps["Whole tree as SARIF"]["run"], repo, {})
+    assert run.returncode == 0, run.stderr
+    sarif = json.loads((repo / "xenlint.sarif").read_text())
+    assert {r["ruleId"] for r in sarif["runs"][0]["results"]} == {"XL101", "XL105"}

@@ -42,8 +42,23 @@ def test_the_table_lists_every_rule_and_the_cli_prints_it():
     assert code == 0 and out == table
 
 
+RULES_PAGE = ROOT / "docs" / "rules.md"
+
+
+def test_the_rules_page_matches_the_rules():
+    from analyzer.reporters.rule_table import rules_page
+    from rules import all_docs
+
+    assert RULES_PAGE.read_text() == rules_page(all_docs()), (
+        "docs/rules.md is out of date: run 'python tests/test_readme_rules_table.py'")
+
+
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
+    from analyzer.reporters.rule_table import rules_page
+    from rules import all_docs
+
+    RULES_PAGE.write_text(rules_page(all_docs()))
     text = README.read_text()
     if not _SECTION.search(text):
         sys.exit(f"README.md has no {START} ... {END} section")

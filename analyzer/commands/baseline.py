@@ -8,7 +8,7 @@ HELP = "write a baseline of the current findings (use it with --baseline FILE)"
 
 
 def add_arguments(parser) -> None:
-    from .common import add_output_arguments
+    from .common import add_model_argument, add_output_arguments
     from .parallel_options import add_speed_arguments
 
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -19,6 +19,7 @@ def add_arguments(parser) -> None:
     write.add_argument("paths", nargs="+", metavar="PATH", help="C files or directories")
     write.add_argument("--tree", metavar="DIR",
                        help="the tree the files belong to: searched for uses and declarations")
+    add_model_argument(write, default="never")
     add_speed_arguments(write)
     add_output_arguments(write)
 
@@ -37,7 +38,15 @@ def run(args) -> int:
     tree, checked, whole_tree, _ = checked_tree(args, gate)
     result, _ = check_tree(tree, checked, gate.static_rules(), whole_tree=whole_tree, jobs=jobs(args))
     texts = {name: tree.read_text(name) for name in result.marked}
-    findings, _ = gating.apply(gate, result.findings, texts)
+    found = list(result.findings)
+    if args.model != "never" and gate.wants_model():  # model findings are baselined like any other
+        from analyzer.inputs.images import Image
+        from analyzer.mapping_change import model_findings
+
+        images = {name: Image(name, tree.read_text(name)) for name in result.mapping}
+        found += model_findings(images, gate.config.release, only_touched=False)[0]
+        texts.update((name, image.text) for name, image in images.items())
+    findings, _ = gating.apply(gate, found, texts)
     entries = write_baseline(Path(args.file), findings, gate.root)
     print(f"xenlint: baseline {args.file}: {len(findings)} finding{'s' if len(findings) != 1 else ''}"
           f" ({entries} fingerprint{'s' if entries != 1 else ''}) in {result.files_checked} files")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from .common import add_output_arguments, emit, exit_code, gate_for
+from .common import add_model_argument, add_output_arguments, emit, exit_code, fail_on, gate_for
 from .compile_commands import add_semantic_arguments, semantic_layer, semantic_report
 from .parallel_options import add_speed_arguments, facts_cache, jobs
 from .shared_steps import checked_tree, report_patch_check
@@ -22,10 +23,7 @@ def add_arguments(parser) -> None:
                          help="check what is staged for commit (the index against HEAD)")
     changes.add_argument("--diff", metavar="REV",
                          help="check the changes since REV (REV, A..B or A...B)")
-    parser.add_argument("--model", choices=("auto", "always", "never"), default="auto",
-                        help="model cross-check of the vcpu_info mapping code: auto (the default) "
-                             "runs it with --staged/--diff when the change touches that code; "
-                             "always runs it on every checked file that has it; never")
+    add_model_argument(parser, default="auto")
     add_semantic_arguments(parser)
     add_speed_arguments(parser)
     add_output_arguments(parser)
@@ -72,9 +70,46 @@ def run(args) -> int:
                     stats={**stats.to_dict(), "recovered": stats.recovered,
                            "semantic_failures": stats.semantic_failures, **semantic_stats},
                     notes=notes + result.notes + cache_notes + semantic_notes + skipped_notes
-                    + model_notes + gate_notes, problems=stats.problems())
+                    + model_notes + gate_notes, problems=stats.problems(), root=gate.root)
     emit(report, args)
-    return exit_code(findings, gate.fail_on(args.fail_on), problems=len(report.problems))
+    return exit_code(findings, fail_on(args, gate), problems=len(report.problems))
+
+
+def _check_index(args, gate, change, only) -> int:
+    """Every C file of git's index (below ``only``, when given), whole."""
+    from analyzer import gate as gating
+    from analyzer.reporters import Report
+    from analyzer.results_cache import check_tree_cached
+
+    tree = change.post_tree
+    root = change.root.resolve()
+    wanted = [p.resolve() for p in only or []]
+    checked = [f.name for f in tree.files if f.kind == "c" and (
+        not wanted or any((root / f.name) == w or w in (root / f.name).parents for w in wanted))]
+    cache, cache_notes = facts_cache(args, [change.root])
+    if cache is not None:
+        result = check_tree_cached(tree, checked, gate.static_rule_ids(), whole_tree=True,
+                                   jobs=jobs(args), cache=cache)
+    else:
+        from analyzer.checker import check_tree
+
+        result, _ = check_tree(tree, checked, gate.static_rules(), whole_tree=True, jobs=jobs(args))
+    texts = {name: tree.read_text(name) for name in result.marked}
+    findings, gate_notes = gating.apply(gate, result.findings, texts)
+    stats = result.stats
+    report = Report(findings, result.files_checked, stats={**stats.to_dict(), "recovered": stats.recovered},
+                    notes=[f"nothing staged: every C file of git's index checked whole"]
+                    + result.notes + cache_notes + gate_notes,
+                    problems=stats.problems(), root=gate.root)
+    emit(report, args)
+    return exit_code(findings, fail_on(args, gate), problems=len(report.problems))
+
+
+def pre_commit_range() -> str | None:
+    """``A...B`` when pre-commit runs the hook over a range of commits
+    (``pre-commit run --from-ref A --to-ref B`` sets these, as it does in CI)."""
+    start, end = os.environ.get("PRE_COMMIT_FROM_REF"), os.environ.get("PRE_COMMIT_TO_REF")
+    return f"{start}...{end}" if start and end else None
 
 
 def _run_git(args) -> int:
@@ -87,12 +122,22 @@ def _run_git(args) -> int:
 
     start = Path(args.paths[0]) if args.paths else Path.cwd()
     only = [Path(p) for p in args.paths] or None
-    change = staged_change(start, only) if args.staged else diff_change(args.diff, start, only)
+    revisions = pre_commit_range() if args.staged else None
+    if revisions is not None:  # `pre-commit run --from-ref A --to-ref B`: what that range brought
+        change = diff_change(revisions, start, only)
+    elif args.staged:
+        change = staged_change(start, only)
+    else:
+        change = diff_change(args.diff, start, only)
     gate = gate_for(args, start, root=change.root)
+    if change.patch is None and args.staged and revisions is None and os.environ.get("PRE_COMMIT") == "1":
+        # pre-commit runs the hook with nothing staged only for --all-files or
+        # --files: the tree as git's index holds it is what it asks about.
+        return _check_index(args, gate, change, only)
     if change.patch is None:
-        report = Report([], 0, notes=[f"no C files in the {change.description}"])
+        report = Report([], 0, notes=[f"no C files in the {change.description}"], root=gate.root)
         emit(report, args)
-        return exit_code([], gate.fail_on(args.fail_on))
+        return exit_code([], fail_on(args, gate))
     semantic, semantic_notes = semantic_layer(args, change.root, change.root, patch=True)
     cache, cache_notes = facts_cache(args, [change.root])
     context = TreeContext(change.post_tree, jobs=jobs(args), cache=cache)

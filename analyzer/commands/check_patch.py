@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .common import add_output_arguments, gate_for, tree_argument
+from .common import add_model_argument, add_output_arguments, gate_for, tree_argument
 from .compile_commands import add_semantic_arguments, semantic_layer, semantic_report
 from .parallel_options import add_speed_arguments, facts_cache, jobs
 from .shared_steps import report_patch_check
@@ -17,9 +17,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("patch", metavar="FILE", help="the patch, or - to read standard input")
     parser.add_argument("--tree", metavar="DIR",
                         help="apply the patch to this tree in memory and check the post-image")
-    parser.add_argument("--model", action="store_true",
-                        help="also run the model cross-check on each post-image with the "
-                             "vcpu_info mapping code (compiles and runs it in a sandbox)")
+    add_model_argument(parser, default="never")
     add_semantic_arguments(parser)
     add_speed_arguments(parser)
     add_output_arguments(parser)
@@ -38,7 +36,7 @@ def run(args) -> int:
     result.notes.extend(cache_notes)
     semantic_stats, skipped_notes = semantic_report(semantic)
     return report_patch_check(args, gate, result, semantic_notes + skipped_notes, semantic_stats,
-                              model="always" if args.model else "never",
+                              model=args.model,
                               pre_texts=result.pre_texts if tree is not None else None,
                               patch_files=patch.files)
 

@@ -22,11 +22,17 @@ def _ids(text: str) -> list[str]:
 
 
 def add_output_arguments(parser: argparse.ArgumentParser, formats=FORMATS) -> None:
+    """The options every reporting command takes, meaning the same everywhere
+    (flake8's, ruff's and gcc's names where they have one)."""
     parser.add_argument("--format", choices=formats, default="text",
                         help="output format (default: text)")
+    parser.add_argument("-o", "--output-file", metavar="FILE",
+                        help="write the report to FILE instead of standard output")
     parser.add_argument("--fail-on", choices=("info", "warning", "error", "never"), default=None,
                         help="lowest severity that makes the exit code 1 "
                              "(default: the configuration's fail-on, else error)")
+    parser.add_argument("--exit-zero", action="store_true",
+                        help="exit 0 even with findings (the same as --fail-on never)")
     parser.add_argument("--config", metavar="FILE",
                         help="configuration file (default: the .xenlint.toml or pyproject.toml "
                              "[tool.xenlint] found walking up from the checked path)")
@@ -41,8 +47,59 @@ def add_output_arguments(parser: argparse.ArgumentParser, formats=FORMATS) -> No
     parser.add_argument("--ignore", metavar="IDS", type=_ids, default=[],
                         help="rule ids or prefixes not to report (the more specific of "
                              "--select and --ignore wins)")
+    parser.add_argument("--statistics", action="store_true",
+                        help="end the text report with a count of findings per rule")
+    parser.add_argument("--no-show-source", dest="show_source", action="store_false",
+                        help="do not print the source line under each finding")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                        help="colour the text report: auto (the default) only on a terminal and "
+                             "when NO_COLOR is not set")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="also print notes and every parse recovery")
+
+
+def add_model_argument(parser: argparse.ArgumentParser, default: str) -> None:
+    parser.add_argument("--model", choices=("auto", "always", "never"), nargs="?", const="always",
+                        default=default,
+                        help="model cross-check of the vcpu_info mapping code (compiles and runs it "
+                             "in a sandbox): auto runs it when the change touches that code, always "
+                             "on every file that has it, never; --model alone is always "
+                             f"(default: {default})")
+
+
+def style_of(args):
+    """The reporters' Style from the command line."""
+    import os
+
+    from analyzer.reporters import Style
+
+    color = getattr(args, "color", "never")
+    if color == "auto":
+        stream = sys.stdout if not getattr(args, "output_file", None) else None
+        color = "always" if stream is not None and stream.isatty() and not os.environ.get("NO_COLOR") \
+            else "never"
+    return Style(verbose=args.verbose, show_source=getattr(args, "show_source", True),
+                 statistics=getattr(args, "statistics", False), color=color == "always")
+
+
+def fail_on(args, gate) -> str:
+    """--exit-zero, else --fail-on, else the configuration's, else error."""
+    return "never" if getattr(args, "exit_zero", False) else gate.fail_on(args.fail_on)
+
+
+def write_output(text: str, args) -> None:
+    """The report, to -o FILE or to standard output."""
+    target = getattr(args, "output_file", None)
+    if target:
+        from pathlib import Path
+
+        try:
+            Path(target).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(target, exc.strerror or str(exc)) from None
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
 
 
 def gate_for(args, start: Path, root: Path | None = None):
@@ -68,9 +125,7 @@ def exit_code(findings: list[Finding], fail_on: str | None, problems: int = 0) -
 def emit(report, args) -> None:
     from analyzer.reporters import get_reporter
 
-    text = get_reporter(args.format)(report, verbose=args.verbose)
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    write_output(get_reporter(args.format)(report, style_of(args)), args)
 
 
 def tree_argument(value: str | None) -> Path | None:

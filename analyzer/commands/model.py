@@ -21,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="L0 release whose registration contract applies "
                              "(default: the configuration's release, else 4.16-4.17)")
     parser.add_argument("--replay", metavar="JSON", help="run one scenario (as printed in a finding) and show each event")
-    add_output_arguments(parser, formats=("text", "json"))
+    add_output_arguments(parser, formats=("text", "json", "sarif", "gitlab", "github"))
 
 
 def _replay_target(args, release: str) -> str:
@@ -56,7 +56,6 @@ def _source(args) -> tuple[str, str, tuple[str, ...]]:
 
 
 def run(args) -> int:
-    import sys
     from pathlib import Path
 
     from analyzer import gate as gating
@@ -65,7 +64,7 @@ def run(args) -> int:
     from analyzer.model.scenario import Scenario
     from analyzer.reporters.model_report import replay_text, report_json, report_text
 
-    from .common import exit_code, gate_for
+    from .common import exit_code, fail_on, gate_for, write_output
 
     if args.explore < 0:
         raise InputError("--explore", "must be 0 or more")
@@ -84,12 +83,18 @@ def run(args) -> int:
         report = crosscheck_source(text, path, release=release, explore=args.explore,
                                    seed=args.seed, notes=notes,
                                    replay_target=_replay_target(args, release))
-    findings, _ = gating.apply(gate, report.findings, {path: text})
-    if args.format == "json":
+    findings, gate_notes = gating.apply(gate, report.findings, {path: text})
+    if args.format in ("sarif", "gitlab", "github"):  # CI: the findings as every command gives them
+        from analyzer.reporters import Report, get_reporter
+
+        from .common import style_of
+
+        out = get_reporter(args.format)(Report(findings, 1, notes=report.notes + gate_notes, root=gate.root), style_of(args))
+    elif args.format == "json":
         out = report_json(report, findings, replay=scenario is not None)
     elif scenario is not None:
         out = replay_text(report, scenario, findings)
     else:
         out = report_text(report, findings, args.verbose)
-    sys.stdout.write(out)
-    return exit_code(findings, gate.fail_on(args.fail_on))
+    write_output(out, args)
+    return exit_code(findings, fail_on(args, gate))

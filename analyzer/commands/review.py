@@ -5,14 +5,18 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .common import add_output_arguments, exit_code, gate_for, tree_argument
+from .common import (add_model_argument, add_output_arguments, exit_code, fail_on, gate_for,
+                     style_of, tree_argument, write_output)
 from .parallel_options import add_speed_arguments
 
 HELP = ("review a patch series: an mbox, b4 .mbx, format-patch folder, mail or archive page "
         "('-' for stdin); per-patch findings, or reply drafts with --format reply")
 
 # --format -> reporter module under analyzer.reporters
-REPORTERS = {"text": "review", "json": "review_json", "reply": "reply", "terse": "terse"}
+REPORTERS = {"text": "review", "json": "review_json", "reply": "reply", "terse": "terse",
+             "sarif": "sarif", "gitlab": "gitlab", "github": "github"}
+# Formats for CI, which report the series' findings as one list, as check-patch does.
+FLAT = ("sarif", "gitlab", "github")
 
 
 def add_arguments(parser) -> None:
@@ -26,11 +30,7 @@ def add_arguments(parser) -> None:
     add_output_arguments(parser, formats=tuple(REPORTERS))
     parser.add_argument("--from", dest="sender", metavar="ADDRESS",
                         help="From of the reply drafts (default: git config user.name/user.email)")
-    parser.add_argument("--output", "-o", metavar="FILE",
-                        help="write the output (the drafts' mbox with --format reply) to FILE")
-    parser.add_argument("--model", action="store_true",
-                        help="also run the model cross-check on the post-image of each patch that "
-                             "touches map_vcpuinfo() (needs a C compiler; slower)")
+    add_model_argument(parser, default="never")
 
 
 def _git_sender() -> str | None:
@@ -51,15 +51,28 @@ def _git_sender() -> str | None:
     return formataddr((name, email_)) if name else email_
 
 
-def _model_findings(result, release: str) -> None:
-    """Cross-check each reviewed patch whose post-image has the mapping code."""
+def _model_findings(result, release: str, only_touched: bool) -> None:
+    """Cross-check each reviewed patch whose post-image has the mapping code
+    (with ``only_touched``, whose added lines are in it)."""
     from analyzer.mapping_change import model_findings
 
     for review in result.reviews:
         found, notes = model_findings(review.post_images, release,
-                                      patch_files=review.entry.patch.files, only_touched=False)
+                                      patch_files=review.entry.patch.files, only_touched=only_touched)
         review.findings.extend(found)
         review.notes.extend(notes)
+
+
+def flat_report(result, root):
+    """A series review as one Report: every patch's findings, every problem."""
+    from analyzer.reporters import Report
+
+    problems = list(result.series.problems)
+    problems += [f"{r.entry.label}: {failure}" for r in result.reviews for failure in r.failures]
+    return Report(sorted(result.findings, key=lambda f: f.sort_key()),
+                  sum(r.files_checked for r in result.reviews),
+                  stats=result.stats.to_dict(), problems=problems,
+                  notes=[*result.series.notes, *(n for r in result.reviews for n in r.notes)], root=root)
 
 
 def run(args) -> int:
@@ -87,8 +100,8 @@ def run(args) -> int:
         raise InputError(series.source, why)
     context, _ = tree_context(args, tree)
     result = review(series, rules, context)
-    if args.model and gate.wants_model():
-        _model_findings(result, gate.config.release)
+    if args.model != "never" and gate.wants_model():
+        _model_findings(result, gate.config.release, only_touched=args.model == "auto")
     for patch_review in result.reviews:  # configuration, suppression comments, --baseline
         images = patch_review.post_images
         patch_review.findings, notes = gating.apply(
@@ -97,21 +110,16 @@ def run(args) -> int:
         patch_review.notes.extend(notes)
     render = get_reporter(REPORTERS[args.format])
     if args.format == "reply":
-        text = render(result, args.verbose, sender=sender)
+        text = render(result, style_of(args), sender=sender)
         if not text:
             print("xenlint: no patch has findings; no reply drafted", file=sys.stderr)
+    elif args.format in FLAT:
+        text = render(flat_report(result, gate.root), style_of(args))
     else:
-        text = render(result, verbose=args.verbose)
-    if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise InputError(args.output, exc.strerror or str(exc)) from None
-    else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        text = render(result, style_of(args))
+    write_output(text, args)
     if args.format == "reply":
         for problem in series.problems:
             print(f"xenlint: {problem}", file=sys.stderr)
     problems = len(series.problems) + sum(1 for r in result.reviews if r.applied is False or r.failures)
-    return exit_code(result.findings, gate.fail_on(args.fail_on), problems=problems)
+    return exit_code(result.findings, fail_on(args, gate), problems=problems)

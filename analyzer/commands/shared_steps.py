@@ -48,7 +48,7 @@ def report_patch_check(args, gate, result, semantic_notes, semantic_stats, *, mo
     from analyzer import gate as gating
     from analyzer.reporters import Report
 
-    from .common import emit, exit_code
+    from .common import emit, exit_code, fail_on
 
     found, model_notes = list(result.findings), []
     if model != "never" and gate.wants_model():
@@ -66,6 +66,6 @@ def report_patch_check(args, gate, result, semantic_notes, semantic_stats, *, mo
                     stats={**stats.to_dict(), "recovered": stats.recovered,
                            "semantic_failures": stats.semantic_failures, **semantic_stats},
                     notes=result.notes + semantic_notes + model_notes + notes,
-                    problems=[str(f) for f in result.failures] + stats.problems())
+                    problems=[str(f) for f in result.failures] + stats.problems(), root=gate.root)
     emit(report, args)
-    return exit_code(findings, gate.fail_on(args.fail_on), problems=len(report.problems))
+    return exit_code(findings, fail_on(args, gate), problems=len(report.problems))

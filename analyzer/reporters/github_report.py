@@ -9,7 +9,7 @@ log output.
 
 from __future__ import annotations
 
-from . import Report
+from . import Report, Style
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -30,7 +30,7 @@ def annotation(finding, title: str) -> str:
     return f"::{COMMANDS[str(finding.severity)]} {','.join(props)}::{escape_data(finding.message)}"
 
 
-def render(report: Report, verbose: bool = False) -> str:
+def render(report: Report, style: Style = Style()) -> str:
     from rules import doc
 
     from .text_report import summary

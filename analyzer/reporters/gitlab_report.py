@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 
-from . import Report
+from . import Report, Style
 from .fingerprints import unique_fingerprints
 
 SEVERITIES = {"info": "info", "warning": "minor", "error": "major"}
 
 
-def render(report: Report, verbose: bool = False) -> str:
+def render(report: Report, style: Style = Style()) -> str:
     issues = []
     for finding, fingerprint in zip(report.findings, unique_fingerprints(report.findings)):
         issues.append({

@@ -16,12 +16,12 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from . import Report
+from . import Report, Style
 
 SCHEMA = "xenlint/1"
 
 
-def render(report: Report, verbose: bool = False) -> str:
+def render(report: Report, style: Style = Style()) -> str:
     counts = Counter(str(f.severity) for f in report.findings)
     parsed = {k: v for k, v in report.stats.items() if not isinstance(v, dict)}
     doc = {

@@ -183,7 +183,7 @@ def drafts(result, sender: str, date: str | None = None) -> list[EmailMessage]:
     return [draft(review, sender, date) for review in result.reviews if review.findings or review.failures]
 
 
-def render(result, verbose: bool = False, *, sender: str, date: str | None = None) -> str:
+def render(result, style=None, *, sender: str, date: str | None = None) -> str:
     """The drafts as one mbox (mboxrd "From " quoting), ready for git send-email or a mail client."""
     buffer = io.BytesIO()
     for msg in drafts(result, sender, date):

@@ -14,6 +14,8 @@ Findings have the fields of the "xenlint/1" schema (docs/json-schema.md).
 
 from __future__ import annotations
 
+from . import Style
+
 import json
 
 from .review_report import summary, verdict
@@ -36,7 +38,7 @@ def _patch(review) -> dict:
     }
 
 
-def render(result, verbose: bool = False) -> str:
+def render(result, style: Style = Style()) -> str:
     series = result.series
     doc = {
         "schema": SCHEMA, "source": series.source,

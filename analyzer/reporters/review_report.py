@@ -6,6 +6,8 @@ series order, then what was not reviewed and why.
 
 from __future__ import annotations
 
+from . import Style
+
 from collections import Counter
 
 from analyzer.findings import Finding
@@ -34,19 +36,19 @@ def verdict(review) -> str:
     return "; ".join(words)
 
 
-def _finding_lines(finding: Finding, fixed_by: str | None) -> list[str]:
-    line = (f"  {finding.path}:{finding.line}:{finding.col}: {finding.severity}: "
+def _finding_lines(finding: Finding, fixed_by: str | None, style: Style) -> list[str]:
+    line = (f"  {style.location(finding.path, finding.line, finding.col)} {style.severity(finding.severity)}: "
             f"{finding.message} [{finding.rule_id}]")
     if fixed_by:
         line += f" (fixed by {fixed_by})"
     out = [line]
-    if finding.source:
+    if finding.source and style.show_source:
         out.append(f"      {finding.source.strip()}")
     out.extend(f"      {extra}" for extra in finding.details.get("text_lines", ()))
     return out
 
 
-def render(result, verbose: bool = False) -> str:
+def render(result, style: Style = Style()) -> str:
     series = result.series
     out: list[str] = []
     where = f" on {result.tree}" if result.tree is not None else " (hunks alone, no --tree)"
@@ -61,10 +63,10 @@ def render(result, verbose: bool = False) -> str:
         out.append(f"  Message-ID: <{info.message_id}>" if info.message_id else "  Message-ID: (none)")
         for failure in review.failures:
             out.append(f"  {'apply failed' if review.applied is False else 'not checked'}: {failure}")
-        for note in review.notes if verbose or review.applied is False else []:
+        for note in review.notes if style.verbose or review.applied is False else []:
             out.append(f"  note: {note}")
         for finding in review.findings:
-            out.extend(_finding_lines(finding, review.fixed_by.get(finding.fingerprint())))
+            out.extend(_finding_lines(finding, review.fixed_by.get(finding.fingerprint()), style))
         for finding, owner in review.fixes:
             out.append(f"  fixes {finding.path}:{finding.line}: {finding.rule_id} from {owner}")
         out.append(f"  verdict: {verdict(review)}")
@@ -74,10 +76,14 @@ def render(result, verbose: bool = False) -> str:
         out.extend(f"  problem: {problem}" for problem in series.problems)
         out.extend(f"  note: {note}" for note in series.notes)
         out.extend(f"  skipped: {skipped}" for skipped in series.skipped)
-    if verbose:
+    if style.verbose:
         for path, lines in sorted(result.stats.recovered.items()):
             shown = ", ".join(map(str, lines[:8])) + (" ..." if len(lines) > 8 else "")
             out.append(f"note: {path}: syntax layer recovered from parse errors at line {shown}")
+    if style.statistics:
+        from . import statistics
+
+        out.extend(statistics(result.findings))
     out.append("")
     out.append(summary(result))
     return "\n".join(out) + "\n"

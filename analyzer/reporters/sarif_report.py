@@ -2,8 +2,12 @@
 
 Read by GitHub code scanning (upload-sarif), GitLab and most IDEs.  Paths
 stay relative (to the directory xenlint ran in, or the repository root for
---staged/--diff) under the %SRCROOT% base id, which the consumer resolves to
-its checkout; fingerprints go in partialFingerprints.
+--staged/--diff) under the %SRCROOT% base id, which originalUriBaseIds
+resolves to that directory; fingerprints go in partialFingerprints.  The
+rule properties are the ones GitHub documents: ``precision`` (from the
+rule's confidence), ``tags``, ``help.markdown``, ``helpUri`` (the rule's
+section of docs/rules.md where the project is published) and
+``problem.severity``.
 """
 
 from __future__ import annotations
@@ -11,14 +15,35 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import Report
+from . import Report, Style
 from .fingerprints import unique_fingerprints
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
-def _descriptor(doc) -> dict:
+# GitHub's precision values for a rule's confidence; its severity names.
+PRECISION = {"high": "high", "medium": "medium", "low": "low"}
+PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "info": "recommendation"}
+
+
+def docs_url() -> str:
+    """docs/rules.md where the project is published ([project.urls] Documentation)."""
+    from importlib.metadata import PackageNotFoundError, metadata
+
+    try:
+        for entry in metadata("xenlint").get_all("Project-URL") or []:
+            label, _, url = entry.partition(",")
+            if label.strip().lower() == "documentation":
+                return url.strip()
+    except PackageNotFoundError:
+        pass
+    return "https://git.example.invalid/xenlint/-/blob/main/docs/rules.md"
+
+
+def _descriptor(doc, base: str) -> dict:
+    from .rule_table import help_markdown
+
     help_text = (f"{doc.what}\n\nWhy it matters: {doc.why}\n\n"
                  f"Example:\n{doc.example}\n\nUse instead:\n{doc.instead}")
     return {
@@ -26,9 +51,12 @@ def _descriptor(doc) -> dict:
         "name": doc.name,
         "shortDescription": {"text": doc.summary},
         "fullDescription": {"text": doc.what},
-        "help": {"text": help_text},
+        "help": {"text": help_text, "markdown": help_markdown(doc)},
+        "helpUri": f"{base}#{doc.id.lower()}",
         "defaultConfiguration": {"level": LEVELS[str(doc.severity)]},
-        "properties": {"confidence": doc.confidence},
+        "properties": {"precision": PRECISION[doc.confidence], "confidence": doc.confidence,
+                       "problem.severity": PROBLEM_SEVERITY[str(doc.severity)],
+                       "tags": ["correctness", "xen", "vcpu_info", doc.family]},
     }
 
 
@@ -38,11 +66,12 @@ def _artifact(path: str) -> dict:
     return {"uri": Path(path).as_posix(), "uriBaseId": "%SRCROOT%"}
 
 
-def render(report: Report, verbose: bool = False) -> str:
+def render(report: Report, style: Style = Style()) -> str:
     from analyzer import __version__
 
     from rules import doc
 
+    base = docs_url()
     rule_ids = sorted({f.rule_id for f in report.findings})
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
     results = []
@@ -71,9 +100,10 @@ def render(report: Report, verbose: bool = False) -> str:
         "tool": {"driver": {
             "name": "xenlint",
             "version": __version__,
-            "rules": [_descriptor(doc(rule_id)) for rule_id in rule_ids],
+            "rules": [_descriptor(doc(rule_id), base) for rule_id in rule_ids],
         }},
         "invocations": [invocation],
+        "originalUriBaseIds": {"%SRCROOT%": {"uri": (report.root or Path.cwd()).resolve().as_uri() + "/"}},
         "results": results,
     }
     doc = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}

@@ -7,10 +7,12 @@ failed, any other line is a warning, no output at all means it passed.
 
 from __future__ import annotations
 
+from . import Style
+
 _LEVEL = {"error": "ERROR", "warning": "WARNING", "info": "CHECK"}
 
 
-def render(result, verbose: bool = False) -> str:
+def render(result, style: Style = Style()) -> str:
     out = []
     several = len(result.reviews) > 1
     for review in result.reviews:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 
-from . import Report
+from . import Report, Style, statistics
 
 
-def render(report: Report, verbose: bool = False) -> str:
+def render(report: Report, style: Style = Style()) -> str:
     out: list[str] = []
     for finding in report.findings:
-        out.append(f"{finding.path}:{finding.line}:{finding.col}: {finding.severity}: "
-                   f"{finding.message} [{finding.rule_id}]")
-        if finding.source:
+        out.append(f"{style.location(finding.path, finding.line, finding.col)} "
+                   f"{style.severity(finding.severity)}: {finding.message} [{finding.rule_id}]")
+        if finding.source and style.show_source:
             out.append(f"    {finding.source.strip()}")
         for line in finding.details.get("text_lines", ()):
             out.append(f"    {line}")
@@ -21,7 +21,9 @@ def render(report: Report, verbose: bool = False) -> str:
     for title, lines in report.sections.items():
         out.append(f"{title}:")
         out.extend(f"  {line}" for line in lines)
-    if verbose:
+    if style.statistics:
+        out.extend(statistics(report.findings))
+    if style.verbose:
         out.extend(f"note: {note}" for note in report.notes)
         for path, lines in sorted(report.stats.get("recovered", {}).items()):
             shown = ", ".join(map(str, lines[:8])) + (" ..." if len(lines) > 8 else "")
