@@ -102,7 +102,7 @@ def run_rules(project: ProjectFacts, paths: Iterable[str], rules: Sequence[Rule]
         if not present:  # most files of a tree: no rule can find anything there
             continue
         for rule, lists in needs:
-            if not lists.isdisjoint(present):
+            if not lists.isdisjoint(present) and project.rule_applies(rule.id, facts):
                 findings.extend(rule.check(facts, project))
     findings.sort(key=Finding.sort_key)
     return findings

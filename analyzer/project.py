@@ -6,7 +6,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .frontend.facts import FileFacts, PerCpuDecl
+from .frontend.facts import Call, FileFacts, PerCpuDecl
+from .profiles import Profile, ProfileSettings, profile_for
+from .programs import same_image
 
 
 @dataclass
@@ -23,14 +25,52 @@ class ProjectFacts:
     # True when the universe is a whole tree; False for a lone patch or file
     # list, where "declared elsewhere" can only mean "in the given headers".
     whole_tree: bool = False
+    # --profile, and the rules turned on by name (profiles.ProfileSettings).
+    profiles: ProfileSettings = ProfileSettings()
     _percpu: dict[str, list[tuple[str, PerCpuDecl]]] | None = None
+    _returns: dict[str, bool] | None = None
+    _calls: dict[str, list[tuple[str, Call]]] | None = None
     # name -> paths spelling it, for the names rules asked about.
     _spellers: dict[str, list[str]] | None = None
 
     def add(self, facts: FileFacts) -> None:
         self.files[facts.path] = facts
         self.add_context(facts.path, facts.identifiers)
-        self._percpu = None
+        self._percpu = self._returns = self._calls = None
+
+    def profile_of(self, facts: FileFacts) -> Profile:
+        """The guest profile a file is judged with (profiles.profile_for)."""
+        return profile_for(facts.path, frozenset(facts.markers), self.profiles.choice)
+
+    def rule_applies(self, rule_id: str, facts: FileFacts) -> bool:
+        """Is ``rule_id`` on for this file: not off by its profile's default,
+        unless turned on by name?"""
+        if rule_id in self.profiles.explicit:
+            return True
+        return all(off != rule_id for off, _ in self.profile_of(facts).default_off)
+
+    def returns_value(self, name: str) -> bool | None:
+        """Does function ``name`` return a value, by its definition or a
+        declaration anywhere in the project (None: neither is seen)?"""
+        if self._returns is None:
+            returns: dict[str, bool] = {}
+            for facts in self.files.values():
+                for fn in facts.prototypes:
+                    returns.setdefault(fn.name, not fn.returns_void)
+                for fn in facts.functions:
+                    returns[fn.name] = not fn.returns_void  # a definition wins
+            self._returns = returns
+        return self._returns.get(name)
+
+    def calls_to(self, name: str) -> list[tuple[str, Call]]:
+        """(path, call) of every recorded call of ``name`` in the project."""
+        if self._calls is None:
+            calls: dict[str, list[tuple[str, Call]]] = defaultdict(list)
+            for path, facts in self.files.items():
+                for call in facts.calls:
+                    calls[call.name].append((path, call))
+            self._calls = dict(calls)
+        return self._calls.get(name, [])
 
     def add_context(self, path: str, identifiers: str) -> None:
         """A file searched only for uses of names (assembly, files outside the check)."""
@@ -74,11 +114,12 @@ class ProjectFacts:
                               if name in identifiers and _spells(identifiers, name)]
 
     def used_outside(self, name: str, path: str, headers_only: bool = False) -> bool:
-        """Does a file other than ``path`` spell ``name`` (only headers: declare it)?"""
+        """Does a file other than ``path``, of a program linked with it
+        (programs.same_image), spell ``name`` (only headers: declare it)?"""
         if self._spellers is None or name not in self._spellers:
             self.index_uses({name})
         return any(other != path and (not headers_only or other.endswith(".h"))
-                   for other in self._spellers[name])
+                   and same_image(path, other) for other in self._spellers[name])
 
 
 def asked_names(facts: FileFacts) -> set[str]:

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 # The lists of FileFacts that rules read.
 FACT_LISTS = ("functions", "objects", "percpu", "calls", "legacy_indexes", "addresses",
-              "nr_cpu_ids_clamps")
+              "nr_cpu_ids_clamps", "prototypes", "allocations")
 
 CONFIDENCES = ("high", "medium", "low")
 _SECTIONS = {"What it does": "what", "Why it matters": "why", "Example": "example",

@@ -29,14 +29,14 @@ from .predicates import vcpu_pointer_names
 
 
 class LegacyVcpuInfoIndex(Rule):
-    message = ("direct use of {text}: the legacy array has only XEN_LEGACY_MAX_VCPUS slots and "
-               "goes stale once a vCPU registers its own area; use this_cpu(vcpu_info) or "
-               "per_cpu(vcpu_info, cpu)")
+    message = ("direct use of {text}: the legacy array has only 32 slots and goes stale once a "
+               "vCPU registers its own area; use {reader}")
     needs = ("legacy_indexes",)
 
     def check(self, facts, project):
-        pointers = vcpu_pointer_names(project)
+        profile = project.profile_of(facts)
+        pointers = vcpu_pointer_names(project, profile)
         for site in facts.legacy_indexes:
             if site.assigned_to_percpu in pointers:
                 continue  # the sanctioned fallback; XL102 judges its bound
-            yield self.report(facts, site.site, text=site.text)
+            yield self.report(facts, site.site, text=site.text, reader=profile.reader)

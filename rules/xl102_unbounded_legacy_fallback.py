@@ -31,24 +31,27 @@ Use instead
 
 from analyzer.rule import Rule
 
-from .predicates import array_absent, backing_arrays, bounds, vcpu_pointer_names
+from .predicates import array_absent, backing_arrays, bounds, constant_below_limit, vcpu_pointer_names
 
 
 class UnboundedLegacyFallback(Rule):
-    message = ("legacy fallback {text} is not bounded by XEN_LEGACY_MAX_VCPUS: if registration "
-               "fails for a vCPU >= 32 the CPU points past the legacy array; add "
-               "BUG_ON({index} >= XEN_LEGACY_MAX_VCPUS) or refuse the CPU")
+    message = ("legacy fallback {text} is not bounded by {bound}: if registration fails for a "
+               "vCPU >= 32 the CPU points past the legacy array; test {index} against {bound} "
+               "first, or refuse the CPU")
     needs = ("legacy_indexes",)
 
     def check(self, facts, project):
-        pointers = vcpu_pointer_names(project)
+        profile = project.profile_of(facts)
+        pointers = vcpu_pointer_names(project, profile)
         arrays = backing_arrays(facts)
         clamped = bool(facts.nr_cpu_ids_clamps)
         for site in facts.legacy_indexes:
             if site.assigned_to_percpu not in pointers:
                 continue
-            if any(bounds(cond, site.index) for cond in site.guards):
+            if constant_below_limit(site.index):
+                continue
+            if any(bounds(cond, site.index, profile) for cond in site.guards):
                 continue
             if clamped and any(array_absent(cond, arrays) for cond in site.guards):
                 continue
-            yield self.report(facts, site.site, text=site.text, index=site.index)
+            yield self.report(facts, site.site, text=site.text, index=site.index, bound=profile.bound)

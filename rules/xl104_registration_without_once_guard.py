@@ -28,21 +28,9 @@ Use instead
         set_bit(vcpu, vcpu_info_mapped);
 """
 
-import re
-
 from analyzer.rule import Rule
 
-from .predicates import registers
-
-_GUARD_CALLS = {"test_bit", "test_and_set_bit", "__test_and_set_bit", "cpumask_test_cpu",
-                "cpumask_test_and_set_cpu"}
-_GUARD_NAME = re.compile(r"mapped|registered|_reg$|vcpu_info_set", re.I)
-
-
-def _is_once_guard(cond) -> bool:
-    if any(call in _GUARD_CALLS for call in cond.calls):
-        return True
-    return any(_GUARD_NAME.search(name) for name in cond.identifiers)
+from .predicates import guards_registration, registers, vcpu_pointer_names
 
 
 class RegistrationWithoutOnceGuard(Rule):
@@ -51,9 +39,26 @@ class RegistrationWithoutOnceGuard(Rule):
     needs = ("calls",)
 
     def check(self, facts, project):
+        profile = project.profile_of(facts)
+        pointers = vcpu_pointer_names(project, profile)
+        readers = profile.percpu_readers
         for call in facts.calls:
             if not registers(call.args):
                 continue
-            if any(_is_once_guard(cond) for cond in call.guards):
+            if any(_once_guard(cond, pointers, readers) for cond in call.guards):
+                continue
+            # The guard may stand at every call of the registering function
+            # instead (FreeBSD tests DPCPU_GET(vcpu_info) in the caller).
+            callers = project.calls_to(call.site.function) if call.site.function else []
+            if callers and all(any(_once_guard(cond, pointers, readers) for cond in caller.guards)
+                               for _, caller in callers):
                 continue
             yield self.report(facts, call.site, call=call.name)
+
+
+def _once_guard(cond, pointers, readers) -> bool:
+    """A bitmap test or a mapped flag; or the per-CPU pointer, read through
+    the guest's accessor: already pointing at the area, or non-NULL."""
+    if guards_registration(cond, frozenset()):
+        return True
+    return any(name in pointers for name in cond.identifiers) and any(c in readers for c in cond.calls)

@@ -22,6 +22,7 @@ Use instead
 """
 
 from analyzer.frontend.facts import type_key
+from analyzer.programs import same_image
 from analyzer.rule import Rule
 
 
@@ -35,15 +36,19 @@ class PerCpuTypeMismatch(Rule):
         for decl in facts.percpu:
             others = entries.get(decl.name, [])
             # A static definition is a different variable from every other
-            # file's: it only pairs with entries of its own file.
+            # file's: it only pairs with entries of its own file.  Files that
+            # never share an image (two architectures, a kernel and its
+            # tools) never pair.
             definitions = [(p, d) for p, d in others if d.is_definition and (
-                p == facts.path or not (d.is_static or decl.is_static))]
+                p == facts.path or not (d.is_static or decl.is_static)) and same_image(p, facts.path)]
             if not definitions:
                 continue
             # The first definition (by path, line) is the reference.
             ref_path, ref = min(definitions, key=lambda pd: (pd[0], pd[1].site.line))
             if ref is decl or type_key(ref.type_text) == type_key(decl.type_text):
                 continue
-            yield self.report(facts, decl.site, macro=decl.macro, type=decl.type_text,
-                              name=decl.name, def_type=ref.type_text, def_path=ref_path,
-                              def_line=ref.site.line)
+            finding = self.report(facts, decl.site, macro=decl.macro, type=decl.type_text,
+                                  name=decl.name, def_type=ref.type_text, def_path=ref_path,
+                                  def_line=ref.site.line)
+            finding.details["definition"] = [ref_path, ref.site.line]
+            yield finding

@@ -9,7 +9,9 @@ What it does
     Without a tree (a patch, a list of files), the object is reported when
     no header given with it declares it. Functions are not checked: Xen
     calls some from assembly, and the compiler's -Wmissing-prototypes
-    already covers them.
+    already covers them. Nor are the tree's user-space programs and build
+    tools (tools/, stubdom/, scripts/, ...): they link libraries from
+    outside the tree, so no file of the tree can show a name unused.
 Why it matters
     External linkage makes private state (here: which vCPUs have a
     registered area) writable from anywhere and collides with same-named
@@ -21,6 +23,7 @@ Use instead
     static unsigned long vcpu_info_mapped[BITS_TO_LONGS(NR_CPUS)];
 """
 
+from analyzer.programs import in_kernel
 from analyzer.rule import Rule
 
 
@@ -29,10 +32,10 @@ class FileScopeNotStatic(Rule):
     needs = ("objects",)
 
     def check(self, facts, project):
-        if facts.is_header:
+        if facts.is_header or not in_kernel(facts.path):
             return
         for obj in facts.objects:
-            if obj.is_static or obj.is_extern:
+            if obj.is_static or obj.is_extern or obj.external_on_purpose:
                 continue
             if project.whole_tree:
                 if project.used_outside(obj.name, facts.path):

@@ -23,28 +23,35 @@ Use instead
 from analyzer.frontend.facts import type_key
 from analyzer.rule import Rule
 
-from .predicates import REGISTER_OP
+from .predicates import registering_functions
 
 VCPU_INFO_SIZE = 64
+_AREA_TYPES = {"structvcpu_info", "vcpu_info_t", "structvcpu_info[]", "vcpu_info_t[]"}
+_AREA_SIZES = {"sizeof(structvcpu_info)", "sizeof(vcpu_info_t)"}
 
 
 def _is_vcpu_info(type_text: str) -> bool:
-    return type_key(type_text) in ("structvcpu_info", "vcpu_info_t", "structvcpu_info[]", "vcpu_info_t[]")
+    return type_key(type_text) in _AREA_TYPES
 
 
 class VcpuInfoMayCrossPage(Rule):
     message = ("'{name}' ({type}) is registered with the hypervisor but only {align}-byte "
                "aligned: it may cross a page and the registration then fails; align it to "
                "sizeof(struct vcpu_info)")
-    needs = ("percpu", "objects")
+    needs = ("percpu", "objects", "allocations")
 
     def check(self, facts, project):
-        register_functions = {c.site.function for c in facts.calls
-                              if c.args and c.args[0] == REGISTER_OP}
+        register_functions = registering_functions(facts)
         candidates = [(d.name, d.type_text, d.alignment, d.site) for d in facts.percpu
                       if d.is_definition and _is_vcpu_info(d.type_text)]
         candidates += [(o.name, o.type_text, o.alignment, o.site) for o in facts.objects
                        if not o.is_extern and _is_vcpu_info(o.type_text)]
+        # alloc_percpu(struct vcpu_info) is aligned to the type (8), __alloc_percpu
+        # to its argument; an alignment computed by an expression is taken as enough.
+        candidates += [(a.assigned_to, f"{a.call}({a.what})", a.alignment, a.site)
+                       for a in facts.allocations if a.assigned_to
+                       and (_is_vcpu_info(a.what) or type_key(a.what) in _AREA_SIZES)
+                       and a.alignment != -1]
         for name, type_text, alignment, site in candidates:
             if alignment is not None and alignment >= VCPU_INFO_SIZE:
                 continue
@@ -55,7 +62,8 @@ class VcpuInfoMayCrossPage(Rule):
 
     @staticmethod
     def _registered(facts, name, register_functions) -> bool:
-        # &name, &this_cpu(name) or &per_cpu(name, cpu) in a function that
-        # registers: the address (or its frame and offset) goes to L0.
-        return any(a.name == name and a.site.function in register_functions
+        # &name, &this_cpu(name), per_cpu_ptr(name, cpu) or DPCPU_PTR(name)
+        # in a function that registers: the address (or its frame and
+        # offset) goes to L0.  A local of the same name is another object.
+        return any(a.name == name and not a.local and a.site.function in register_functions
                    for a in facts.addresses)

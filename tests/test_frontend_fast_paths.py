@@ -34,6 +34,11 @@ def plain_blank(text: str) -> str:
         out[m.start("close")] = " "
     for m in words.finditer(text):
         out[m.start():m.end()] = " " * (m.end() - m.start())
+    # An unknown lowercase "__word" written before a type is an annotation too.
+    unknown = re.compile(r"(?<!\w)__[0-9_]*[a-z][a-z0-9_]*(?=[ \t]+(?:struct|union|enum|const|volatile|unsigned|"
+                         r"signed|char|short|int|long|void|bool|_Bool)\b)")
+    for m in unknown.finditer(text):
+        out[m.start():m.end()] = " " * (m.end() - m.start())
     for m in calls.finditer(text):
         depth, i = 0, m.end() - 1
         while i < len(text):

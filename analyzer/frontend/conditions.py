@@ -14,7 +14,7 @@ from .facts import Condition
 
 _COMPARISON_OPS = {"<", "<=", ">", ">=", "==", "!="}
 _EXITING_CALLS = {"BUG", "panic", "domain_crash", "__builtin_unreachable", "unreachable"}
-_ASSERT_TRUE = {"ASSERT", "assert", "WARN_ON_ONCE_NOT"}  # cond holds after
+_ASSERT_TRUE = {"ASSERT", "assert", "WARN_ON_ONCE_NOT", "KASSERT", "MPASS"}  # cond holds after
 _ASSERT_FALSE = {"BUG_ON"}  # cond is false after
 
 
@@ -84,14 +84,18 @@ def make_condition(cond: Node, holds: bool, kind: str) -> Condition:
     )
 
 
-def _leaves(stmt: Node) -> bool:
-    """Does this statement always leave the enclosing function (or never return)?"""
+def _leaves(stmt: Node, in_loop: bool = False) -> bool:
+    """Does this statement always leave the enclosing function, or never
+    return, or (``in_loop``: inside the loop that holds the site) leave the
+    loop's current iteration (continue, break)?"""
     stmt = _strip(stmt)
     if stmt.type in ("return_statement", "goto_statement"):
         return True
+    if in_loop and stmt.type in ("continue_statement", "break_statement"):
+        return True
     if stmt.type == "compound_statement":
         body = [c for c in stmt.named_children if c.type != "comment"]
-        return bool(body) and _leaves(body[-1])
+        return bool(body) and _leaves(body[-1], in_loop)
     if stmt.type == "expression_statement" and stmt.named_child_count:
         expr = _strip(stmt.named_children[0])
         if expr.type == "call_expression":
@@ -103,8 +107,20 @@ def _leaves(stmt: Node) -> bool:
         if alt is None or cons is None:
             return False
         alt_body = [c for c in alt.named_children if c.type != "comment"]
-        return _leaves(cons) and bool(alt_body) and _leaves(alt_body[-1])
+        return _leaves(cons, in_loop) and bool(alt_body) and _leaves(alt_body[-1], in_loop)
     return False
+
+
+_LOOPS = ("for_statement", "while_statement", "do_statement")
+
+
+def _in_loop_body(block: Node) -> bool:
+    """Is ``block`` a loop's body (or directly inside one, before any other
+    statement kind that continue/break would leave first)?"""
+    parent = block.parent
+    while parent is not None and parent.type in ("compound_statement", "if_statement", "else_clause"):
+        parent = parent.parent
+    return parent is not None and parent.type in _LOOPS
 
 
 def _checks_before(block: Node, child: Node) -> list[Condition]:
@@ -118,7 +134,8 @@ def _checks_before(block: Node, child: Node) -> list[Condition]:
                 fn = expr.child_by_field_name("function")
                 args = expr.child_by_field_name("arguments")
                 name = fn.text.decode() if fn is not None else ""
-                if args is not None and args.named_child_count == 1:
+                if args is not None and (args.named_child_count == 1 or (
+                        name in ("KASSERT", "MPASS") and args.named_child_count >= 1)):
                     if name in _ASSERT_FALSE:
                         found.append(make_condition(args.named_children[0], False, "assert"))
                     elif name in _ASSERT_TRUE:
@@ -126,7 +143,7 @@ def _checks_before(block: Node, child: Node) -> list[Condition]:
         elif stmt.type == "if_statement" and stmt.child_by_field_name("alternative") is None:
             cons = stmt.child_by_field_name("consequence")
             cond = stmt.child_by_field_name("condition")
-            if cons is not None and cond is not None and _leaves(cons):
+            if cons is not None and cond is not None and _leaves(cons, _in_loop_body(block)):
                 found.append(make_condition(cond, False, "early-exit"))
     return found
 

@@ -6,46 +6,74 @@ import re
 
 from tree_sitter import Node, Query, QueryCursor
 
+from .alignment import _KNOWN_SIZES, alignment_of
 from .conditions import conditions_at, norm
 from .identifiers import spelled_identifiers
+from .index import markers_in
 from .facts import (AddressTaken, Call, FileFacts, FileObject, Function, LegacyIndex,
-                    PerCpuDecl, Site)
+                    PerCpuAllocation, PerCpuDecl, Prototype, Site)
 from .stores import percpu_store_target, up
 from .syntax import LANGUAGE, SyntaxTree, parse
 
-# Names under which guest code reaches the shared_info page (Xen, Linux).
-SHARED_INFO_NAMES = frozenset({"XEN_shared_info", "HYPERVISOR_shared_info"})
-# Calls whose result says whether this CPU got a usable vcpu_info.
-MAPPING_FUNCTIONS = frozenset({"map_vcpuinfo", "xen_vcpu_setup"})
+from analyzer.profiles import (LEGACY_LIMITS, MAPPING_FUNCTIONS, PERCPU_ALLOCATIONS, PERCPU_MACROS,
+                               SHARED_INFO_NAMES)
+
+# The vocabulary is every guest profile's (analyzer/profiles.py): facts do
+# not depend on the profile a rule later judges them with.
 REGISTER_OP = "VCPUOP_register_vcpu_info"
-LEGACY_LIMITS = ("XEN_LEGACY_MAX_VCPUS", "MAX_VIRT_CPUS")
-PERCPU_ACCESSORS = frozenset({"this_cpu", "per_cpu", "this_cpu_ptr", "per_cpu_ptr"})
+PERCPU_ACCESSORS = frozenset({"this_cpu", "per_cpu", "this_cpu_ptr", "per_cpu_ptr", "DPCPU_PTR",
+                              "DPCPU_ID_PTR", "raw_cpu_ptr"})
+# Pointer forms of &this_cpu(x): the per-CPU variable is the first argument,
+# or the second for DPCPU_ID_PTR(cpu, x).
+_POINTER_ACCESSORS = {"this_cpu_ptr": 0, "per_cpu_ptr": 0, "raw_cpu_ptr": 0, "DPCPU_PTR": 0,
+                      "DPCPU_ID_PTR": 1}
 
-_PERCPU_MACRO = re.compile(r"^(DEFINE|DECLARE)_PER_CPU\w*$")
+_PERCPU_MACRO = re.compile(r"^(?:(?:DEFINE|DECLARE)_PER_CPU|DPCPU_(?:DEFINE|DECLARE))\w*$")
 _PERCPU_CALL = re.compile(r"(\w+)\s*\(\s*(?P<type>.+?)\s*,\s*(?P<name>\w+)\s*\)", re.S)
-_ALIGN = re.compile(r"\b(?:__aligned|aligned)\s*\(\s*(?P<arg>[^()]*(?:\([^()]*\))?[^()]*)\)")
-_ALIGN_WORDS = {"__cacheline_aligned": 64, "____cacheline_aligned": 64,
-                "__page_aligned_data": 4096, "__page_aligned_bss": 4096}
-_KNOWN_SIZES = {"PAGE_SIZE": 4096, "SMP_CACHE_BYTES": 64, "L1_CACHE_BYTES": 64,
-                "sizeof(structvcpu_info)": 64, "sizeof(vcpu_info_t)": 64}
-
-
-def alignment_of(text: str) -> int | None:
-    """Alignment in bytes promised by attributes in ``text``, if any."""
-    best = None
-    for word, size in _ALIGN_WORDS.items():
-        if re.search(r"\b%s\b" % word, text):
-            best = max(best or 0, size)
-    for m in _ALIGN.finditer(text):
-        arg = "".join(m.group("arg").split())
-        size = int(arg, 0) if re.fullmatch(r"\d+|0x[0-9a-fA-F]+", arg) else _KNOWN_SIZES.get(arg)
-        if size:
-            best = max(best or 0, size)
-    return best
-
-
 def _text(node: Node) -> str:
     return node.text.decode("utf-8", "replace")
+
+
+_C_WORDS = frozenset("""struct union enum const volatile unsigned signed char short int long float
+double void _Bool bool static extern register auto inline restrict typedef sizeof""".split())
+# Objects the toolchain looks up by name (a profiling runtime, stack protection).
+_TOOLCHAIN_NAMES = frozenset({"__llvm_profile_runtime", "__stack_chk_guard", "__gcov_merge_add"})
+_SECTION = re.compile(r"\b(?:__section|section|__used|used)\b\s*(?:\(|\)|,|;|\s)")
+
+
+def _external_on_purpose(name: str, decl_text: str) -> str:
+    """Why an object is external on purpose, or ""."""
+    if name in _TOOLCHAIN_NAMES:
+        return "the toolchain looks it up by name"
+    if re.search(r"\b(?:__section|section)\s*\(", decl_text):
+        return "it is placed in a named section"
+    if re.search(r"\b(?:__used\b|__attribute__\s*\(\(\s*(?:__)?used)", decl_text):
+        return "it is marked used"
+    return ""
+
+
+def _constant_alignment(node: Node) -> int | None:
+    """An alignment argument's value when it is a plain constant or a known size."""
+    text = "".join(_text(node).split())
+    if re.fullmatch(r"\d+|0x[0-9a-fA-F]+", text):
+        return int(text, 0)
+    return _KNOWN_SIZES.get(text)
+
+
+def _local_names(function: Node) -> set[str]:
+    """Names declared inside a function's body."""
+    names: set[str] = set()
+    body = function.child_by_field_name("body")
+    stack = [body] if body is not None else []
+    while stack:
+        node = stack.pop()
+        if node.type == "declaration":
+            for declarator in node.children_by_field_name("declarator"):
+                name, _, _ = _declarator_name(declarator)
+                if name:
+                    names.add(name)
+        stack.extend(node.named_children)
+    return names
 
 
 def _declarator_name(node: Node | None) -> tuple[str | None, str, bool]:
@@ -91,9 +119,10 @@ def _call_args(node: Node) -> list[Node]:
 _FACT_PATTERNS = (
     ("(function_definition) @node", None),
     ('(pointer_expression operator: "&") @node', None),
-    ('((identifier) @node (#match? @node "^(DEFINE|DECLARE)_PER_CPU"))', (b"_PER_CPU",)),
+    ('((identifier) @node (#match? @node "^((DEFINE|DECLARE)_PER_CPU|DPCPU_(DEFINE|DECLARE))"))',
+     (b"_PER_CPU", b"DPCPU_")),
     ("(call_expression) @node", tuple(w.encode() for w in (
-        *MAPPING_FUNCTIONS, REGISTER_OP, "this_cpu_ptr", "per_cpu_ptr"))),
+        *MAPPING_FUNCTIONS, REGISTER_OP, *_POINTER_ACCESSORS, *PERCPU_ALLOCATIONS))),
     # X->vcpu_info[i] and X->vcpu_info + i; aliases of X come from
     # assignments and initialisers of the shared_info names.
     ("(subscript_expression) @node", (b"vcpu_info",)),
@@ -246,6 +275,7 @@ class _Walker:
         self.orig_lines = self.facts.lines
         self.calls: list[tuple[Node, str, str | None]] = []
         self.function_nodes: dict[str, Node] = {}
+        self.locals: dict[str, set[str]] = {}
         self.aliases: dict[str | None, set[str]] = {}
         self.register_functions: set[str] = set()
 
@@ -297,11 +327,15 @@ class _Walker:
         name = _call_name(node)
         if not name:
             return
-        if name in ("this_cpu_ptr", "per_cpu_ptr"):
+        if name in _POINTER_ACCESSORS:
             # The pointer forms of &this_cpu(x) and &per_cpu(x, cpu).
             args = _call_args(node)
-            if args and args[0].type == "identifier":
-                self.facts.addresses.append(AddressTaken(_text(args[0]), self.site(node, function)))
+            k = _POINTER_ACCESSORS[name]
+            if len(args) > k and args[k].type == "identifier":
+                self.add_address(_text(args[k]), node, function)
+            return
+        if name in PERCPU_ALLOCATIONS:
+            self.on_allocation(node, name, function)
             return
         self.calls.append((node, name, function))
         if function and any(_text(a) == REGISTER_OP for a in _call_args(node)[:1]):
@@ -320,6 +354,8 @@ class _Walker:
         return name
 
     def on_file_scope_declaration(self, node: Node) -> None:
+        if node.start_point[0] + 1 in self.hunk_functions:
+            return  # a hunk that begins inside a function: its declarations are locals
         storage = _storage(node)
         if "typedef" in storage:
             return
@@ -330,13 +366,18 @@ class _Walker:
         decl_text = self.original(node)
         for declarator in node.children_by_field_name("declarator"):
             name, suffix, prototype = _declarator_name(declarator)
-            if not name or prototype:
+            if not name or name in _C_WORDS:
+                continue  # (a keyword read as a name: a declaration the parser lost)
+            if prototype:
+                self.facts.prototypes.append(Prototype(
+                    name, self.site(declarator, None), type_text == "void" and "*" not in suffix))
                 continue
             self.facts.objects.append(FileObject(
                 name=name, site=self.site(declarator, None),
                 is_static="static" in storage, is_extern="extern" in storage,
                 type_text=f"{type_text} {suffix}".strip(), decl_text=decl_text,
-                alignment=alignment_of(decl_text)))
+                alignment=alignment_of(decl_text),
+                external_on_purpose=_external_on_purpose(name, decl_text)))
 
     def on_identifier(self, node: Node, function: str | None) -> None:
         text = _text(node)
@@ -355,11 +396,12 @@ class _Walker:
         macro_align = 4096 if "PAGE_ALIGNED" in text else 64 if "ALIGNED" in text else None
         before = self.orig_lines[line][: node.start_point[1]]
         self.facts.percpu.append(PerCpuDecl(
-            macro=text, is_definition=text.startswith("DEFINE"),
+            macro=text, is_definition=any(text.startswith(prefix) for prefix, defines in PERCPU_MACROS
+                                          if defines),
             type_text=" ".join(m.group("type").split()), name=m.group("name"),
             site=self.site(node, function),
             alignment=macro_align or alignment_of(statement[m.end():]),
-            is_static=re.search(r"\bstatic\s*$", before) is not None))
+            is_static=re.search(r"\bstatic\s*$", before) is not None or "_STATIC" in text))
 
     def is_shared_info(self, node: Node, function: str | None) -> tuple[bool, bool]:
         """(is the shared_info page, reached through an alias)."""
@@ -416,15 +458,52 @@ class _Walker:
         if arg is None:
             return
         if arg.type == "identifier":
-            self.facts.addresses.append(AddressTaken(_text(arg), self.site(node, function)))
+            self.add_address(_text(arg), node, function)
         elif arg.type == "subscript_expression":
             inner = arg.child_by_field_name("argument")
             if inner is not None and inner.type == "identifier":
-                self.facts.addresses.append(AddressTaken(_text(inner), self.site(node, function)))
+                self.add_address(_text(inner), node, function)
         elif arg.type == "call_expression" and _call_name(arg) in PERCPU_ACCESSORS:
             args = _call_args(arg)
-            if args and args[0].type == "identifier":
-                self.facts.addresses.append(AddressTaken(_text(args[0]), self.site(node, function)))
+            k = _POINTER_ACCESSORS.get(_call_name(arg), 0)
+            if len(args) > k and args[k].type == "identifier":
+                self.add_address(_text(args[k]), node, function)
+
+    def add_address(self, name: str, node: Node, function: str | None) -> None:
+        self.facts.addresses.append(AddressTaken(name, self.site(node, function),
+                                                 local=self.declared_in(function, name)))
+
+    def declared_in(self, function: str | None, name: str) -> bool:
+        """Is ``name`` declared inside ``function``'s body (a local, static or not)?"""
+        if function is None or function not in self.function_nodes:
+            return False
+        known = self.locals.get(function)
+        if known is None:
+            known = self.locals[function] = _local_names(self.function_nodes[function])
+        return name in known
+
+    def on_allocation(self, node: Node, call: str, function: str | None) -> None:
+        args = _call_args(node)
+        if not args:
+            return
+        k = PERCPU_ALLOCATIONS[call]
+        alignment = None
+        if k is not None and len(args) > k:
+            alignment = _constant_alignment(args[k])
+            if alignment is None and "alignof" in _text(args[k]):
+                alignment = 8  # __alignof__(struct vcpu_info): its natural alignment
+            elif alignment is None:
+                alignment = -1  # an expression: aligned, to an amount not read here
+        holder = up(node)
+        target = None
+        if holder is not None and holder.type == "assignment_expression":
+            left = holder.child_by_field_name("left")
+            target = norm(left) if left is not None else None
+        elif holder is not None and holder.type == "init_declarator":
+            target, _, _ = _declarator_name(holder.child_by_field_name("declarator"))
+        self.facts.allocations.append(PerCpuAllocation(
+            assigned_to=target, call=call, what=" ".join(_text(args[0]).split()),
+            alignment=alignment, site=self.site(node, function)))
 
     def note_alias(self, name: Node | None, value: Node | None, function: str | None) -> None:
         if name is None or value is None or function is None:
@@ -451,9 +530,10 @@ class _Walker:
     # Calls ------------------------------------------------------------------
 
     def finish_calls(self) -> None:
-        mapping = set(MAPPING_FUNCTIONS) | {
-            fn.name for fn in self.facts.functions
-            if fn.name in self.register_functions and not fn.returns_void}
+        # Calls of every function of the file that registers, void or not:
+        # rules ask whether the result is used (when there is one) and
+        # whether the call is guarded (XL104 looks at callers).
+        mapping = set(MAPPING_FUNCTIONS) | self.register_functions
         for node, name, function in self.calls:
             args = _call_args(node)
             registers = bool(args) and _text(args[0]) == REGISTER_OP
@@ -513,6 +593,7 @@ def extract_facts(path: str, text: str, hunk_functions: dict[int, str] | None = 
     """
     facts = extract_tree_facts(path, text, hunk_functions)
     facts.identifiers = spelled_identifiers(text)
+    facts.markers = markers_in(text)
     return facts
 
 

@@ -68,6 +68,9 @@ class FileObject:
     type_text: str  # e.g. "struct vcpu_info *", "unsigned long []"
     decl_text: str  # the declaration as written, attributes included
     alignment: int | None  # bytes, when an alignment attribute is given
+    # Why the object has external linkage on purpose (placed in a named
+    # section, kept with "used", looked up by name by the toolchain), or "".
+    external_on_purpose: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,29 @@ class AddressTaken:
     """``&name``, ``&this_cpu(name)`` or ``&per_cpu(name, c)``."""
 
     name: str
+    site: Site
+    # ``name`` is declared in the function the address is taken in: a local,
+    # whatever file-scope or per-CPU object shares its name.
+    local: bool = False
+
+
+@dataclass(frozen=True)
+class Prototype:
+    """A function declared (not defined) at file scope."""
+
+    name: str
+    site: Site
+    returns_void: bool
+
+
+@dataclass(frozen=True)
+class PerCpuAllocation:
+    """``x = alloc_percpu(type)`` or ``x = __alloc_percpu(size, align)``."""
+
+    assigned_to: str | None  # the variable the area goes to
+    call: str
+    what: str  # the type or size as written
+    alignment: int | None  # bytes when known (an argument, or the type's own: None)
     site: Site
 
 
@@ -160,6 +186,10 @@ class FileFacts:
     addresses: list[AddressTaken] = field(default_factory=list)
     # Assignments "nr_cpu_ids = <legacy limit>" (line numbers).
     nr_cpu_ids_clamps: list[int] = field(default_factory=list)
+    prototypes: list[Prototype] = field(default_factory=list)
+    allocations: list[PerCpuAllocation] = field(default_factory=list)
+    # Words that tell one guest's code from another's (profiles.MARKER_WORDS).
+    markers: tuple[str, ...] = ()
     # Every identifier spelled in the file, space-separated, each once (for
     # "is it used elsewhere"; see identifiers.py for why not a set).
     identifiers: str = ""

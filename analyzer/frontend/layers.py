@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from .facts import FileFacts, LazyLines
 from .identifiers import spelled_identifiers
-from .index import index_facts
+from .index import index_facts, markers_in
 
 # A file (or a declarations skeleton) larger than this is not parsed: the
 # parser's memory grows with it (a 4 MB expression took 630 MB), and no C
@@ -31,7 +31,7 @@ from .index import index_facts
 MAX_PARSE_BYTES = 2 << 20
 
 # Every statement-level fact needs one of these in the file's text.
-STATEMENT_WORDS = ("vcpu_info", "shared_info", "map_vcpuinfo", "xen_vcpu_setup")
+STATEMENT_WORDS = ("vcpu_info", "shared_info", "map_vcpuinfo", "xen_vcpu", "DPCPU_")
 
 
 def needs_statements(text: str) -> bool:
@@ -65,6 +65,7 @@ def file_facts(path: str, text: str, hunk_functions: dict[int, str] | None = Non
                                    hunk_functions)
         facts.lines = LazyLines(text)
         facts.identifiers = spelled_identifiers(text)
+        facts.markers = markers_in(text)
         return facts
     index = index_facts(path, text)
     if layer == "index":
@@ -78,6 +79,7 @@ def file_facts(path: str, text: str, hunk_functions: dict[int, str] | None = Non
         return index
     facts = extract_tree_facts(path, skeleton, hunk_functions)
     facts.layer = "declarations"
+    facts.markers = index.markers
     facts.lines = LazyLines(text)
     facts.percpu = index.percpu
     facts.identifiers = index.identifiers

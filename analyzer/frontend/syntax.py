@@ -34,7 +34,7 @@ _ATTRIBUTE_CALLS = ("__aligned", "__section", "__attribute__", "__attribute", "_
 # DEFINE_PER_CPU(type, name) is not C; "DEFINE_PER_CPU(type) name " is (a
 # macro type and a declarator), so the comma and the closing parenthesis are
 # swapped in place and the rest of the file parses cleanly.
-_PERCPU_RE = re.compile(r"\b(?:DEFINE|DECLARE)_PER_CPU\w*\s*\((?P<type>[^;()]*(?:\([^;()]*\))?[^;()]*?)(?P<comma>,)\s*\w+\s*(?P<close>\))")
+_PERCPU_RE = re.compile(r"\b(?:(?:DEFINE|DECLARE)_PER_CPU|DPCPU_(?:DEFINE|DECLARE))\w*\s*\((?P<type>[^;()]*(?:\([^;()]*\))?[^;()]*?)(?P<comma>,)\s*\w+\s*(?P<close>\))")
 
 
 _PAREN_RE = re.compile(r"[()]")
@@ -62,6 +62,8 @@ _UNDERSCORE_RUN = re.compile(r"__\w*")
 _WORD_CHAR = re.compile(r"\w")
 _SPACE_PAREN = re.compile(r"\s*\(")
 _UNDERSCORE_WORDS = frozenset(w for w in _ATTRIBUTE_WORDS if w.startswith("__"))
+_BEFORE_A_TYPE = re.compile(r"[ \t]+(?:struct|union|enum|const|volatile|unsigned|signed|char|short|int|"
+                            r"long|void|bool|_Bool)\b")
 _PLAIN_WORDS = tuple(w for w in _ATTRIBUTE_WORDS if not w.startswith("__"))
 _CALL_NAMES = frozenset(_ATTRIBUTE_CALLS)
 assert all(name.startswith("__") for name in _CALL_NAMES)
@@ -75,7 +77,9 @@ def _attribute_spans(text: str) -> list[tuple[int, int]]:
         if start and _WORD_CHAR.match(text, start - 1):
             continue  # inside a longer identifier
         token = m.group()
-        if token in _UNDERSCORE_WORDS:
+        if token in _UNDERSCORE_WORDS or (token.islower() and _BEFORE_A_TYPE.match(text, m.end())):
+            # A known annotation, or an unknown one (__refconst, __initdata_or_module)
+            # written before a type: blanked, or the parser makes "struct" a name.
             spans.append((start, m.end()))
         elif token in _CALL_NAMES:
             paren = _SPACE_PAREN.match(text, m.end())
@@ -99,7 +103,7 @@ def blank_attributes(text: str) -> str:
     """
     spans = _attribute_spans(text)
     swaps = []
-    if "_PER_CPU" in text:
+    if "_PER_CPU" in text or "DPCPU_" in text:
         for m in _PERCPU_RE.finditer(text):
             swaps += [(m.start("comma"), ")"), (m.start("close"), " ")]
     if not spans and not swaps:
