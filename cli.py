@@ -23,6 +23,7 @@ COMMANDS = {
     "review": "review",
     "baseline": "baseline",
     "rules": "rules_doc",
+    "profiles": "profiles_doc",
     "explain": "explain",
 }
 

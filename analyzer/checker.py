@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Sequence
 
@@ -9,6 +10,7 @@ from .findings import Finding
 
 if TYPE_CHECKING:  # an unchanged tree is answered without loading the facts classes
     from .cache import FactsCache
+    from .frame import Frame
     from .frontend.facts import FileFacts
     from .inputs.trees import DiskTree, GitTree
     from .project import ProjectFacts
@@ -75,6 +77,9 @@ class CheckResult:
     marked: list[str] = field(default_factory=list)
     # Checked files that define or call the mapping function (the model may run on them).
     mapping: list[str] = field(default_factory=list)
+    # Notes on how the files were judged (profiles, the frame): kept with a
+    # cached answer, unlike notes on the tree as listed this time.
+    judging_notes: list[str] = field(default_factory=list)
 
 
 def analyse(path: str, text: str, stats: ParseStats,
@@ -96,16 +101,32 @@ def run_rules(project: ProjectFacts, paths: Iterable[str], rules: Sequence[Rule]
     paths = list(paths)
     project.prepare(paths)
     needs = [(rule, frozenset(rule.needs)) for rule in rules]
+    judged: Counter[str] = Counter()
     for path in paths:
         facts = project.files[path]
         present = [name for name in FACT_LISTS if getattr(facts, name)]
         if not present:  # most files of a tree: no rule can find anything there
             continue
+        profile = project.profile_of(facts).name
+        judged[profile] += 1
         for rule, lists in needs:
             if not lists.isdisjoint(present) and project.rule_applies(rule.id, facts):
-                findings.extend(rule.check(facts, project))
+                for finding in rule.check(facts, project):
+                    finding.profile = profile
+                    findings.append(finding)
+    project.judged = judged
     findings.sort(key=Finding.sort_key)
     return findings
+
+
+def profile_note(project: ProjectFacts) -> list[str]:
+    """Which guest profiles judged the files (-v), and how they were chosen."""
+    if not project.judged:
+        return []
+    how = "auto: by path, tree and words" if project.frame.profiles.choice == "auto" else "--profile"
+    counts = ", ".join(f"{name} {count} file{'s' if count != 1 else ''}"
+                       for name, count in project.judged.most_common())
+    return [f"guest profiles ({how}): {counts} (the files with something to judge)"]
 
 
 def tree_facts(tree: DiskTree | GitTree, checked: set[str], *, jobs: int = 1,
@@ -138,7 +159,7 @@ def tree_facts(tree: DiskTree | GitTree, checked: set[str], *, jobs: int = 1,
 
 
 def check_tree(tree: DiskTree | GitTree, checked: Sequence[str], rules: Sequence[Rule], *,
-               whole_tree: bool, jobs: int = 1, cache: FactsCache | None = None, semantic=None,
+               frame: Frame, jobs: int = 1, cache: FactsCache | None = None, semantic=None,
                keys: Sequence[str | None] | None = None) -> tuple[CheckResult, list[str]]:
     """Check the files named ``checked`` among ``tree``'s, the rest of the
     tree being their context: (result, each file's content key)."""
@@ -147,7 +168,7 @@ def check_tree(tree: DiskTree | GitTree, checked: Sequence[str], rules: Sequence
     wanted = set(checked)
     gathered = tree_facts(tree, wanted, jobs=jobs, cache=cache, keys=keys)
     result = CheckResult(notes=list(tree.skipped))
-    project = ProjectFacts(whole_tree=whole_tree)
+    project = ProjectFacts(frame=frame)
     for file, facts in zip(tree.files, gathered.facts):
         if file.kind == "context" or file.name not in wanted:
             if file.kind == "context":
@@ -167,4 +188,22 @@ def check_tree(tree: DiskTree | GitTree, checked: Sequence[str], rules: Sequence
     names = [f.name for f in tree.files if f.name in wanted and f.kind == "c"]
     result.findings = run_rules(project, names, rules)
     result.files_checked = len(names)
+    result.judging_notes = profile_note(project) + frame_notes(project, rules)
+    result.notes.extend(result.judging_notes)
     return result, gathered.keys
+
+
+def frame_notes(project: ProjectFacts, rules: Sequence[Rule]) -> list[str]:
+    """What the frame left unseen or searched, for the rules that ask (-v)."""
+    from .frame import FILES
+
+    if not any(rule.id == "XL106" for rule in rules):
+        return []
+    frame = project.frame
+    if frame.scope == FILES:
+        return ["XL106 not checked: these files were given alone, with no checkout (.git, or a Xen, "
+                "Linux or FreeBSD tree) above them to search for other uses; give the tree with --tree"]
+    if project.searched_outside:
+        return [f"XL106: searched {project.searched_outside} other file(s) of {frame.checkout.top} "
+                f"for uses of the checked files' external objects"]
+    return []

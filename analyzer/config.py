@@ -27,7 +27,7 @@ from analyzer.inputs.sources import read_input
 # The L0 contract families the model cross-check knows (analyzer.model).
 RELEASES = ("4.15", "4.16-4.17", "4.18+")
 DEFAULT_RELEASE = "4.16-4.17"
-_KEYS = {"release", "fail-on", "exclude", "rules"}
+_KEYS = {"release", "fail-on", "exclude", "profile", "rules"}
 _RULE_STATES = ("off", "on", "info", "warning", "error")
 
 
@@ -39,6 +39,10 @@ class Config:
     fail_on: str | None = None
     exclude: list[str] = field(default_factory=list)
     disabled: set[str] = field(default_factory=set)
+    # Rules given a state other than off (on, or a severity): named, so a
+    # guest profile's default_off does not turn them off.
+    named: set[str] = field(default_factory=set)
+    profile: str | None = None  # profiles.CHOICES
     severities: dict[str, Severity] = field(default_factory=dict)
 
     def __post_init__(self):
@@ -114,6 +118,13 @@ def parse_config(path: Path) -> Config:
         if not isinstance(exclude, list) or not all(isinstance(p, str) for p in exclude):
             raise InputError(name, "exclude must be a list of path patterns")
         config.exclude = list(exclude)
+    if "profile" in table:
+        from analyzer.profiles import CHOICES
+
+        value = str(table["profile"]).lower()
+        if value not in CHOICES:
+            raise InputError(name, f"profile {table['profile']!r} is not one of {', '.join(CHOICES)}")
+        config.profile = value
     rules = table.get("rules", {})
     if not isinstance(rules, dict):
         raise InputError(name, "rules must be a table of rule id = state")
@@ -127,7 +138,9 @@ def parse_config(path: Path) -> Config:
             raise InputError(name, f"rule {rule_id}: {state!r} is not one of {', '.join(_RULE_STATES)}")
         if state_text == "off":
             config.disabled.add(rule_id.upper())
-        elif state_text != "on":
+            continue
+        config.named.add(rule_id.upper())
+        if state_text != "on":
             config.severities[rule_id.upper()] = Severity.parse(state_text)
     return config
 

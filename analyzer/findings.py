@@ -46,6 +46,9 @@ class Finding:
     # Tells apart findings of one rule on one line (the model's policy notes
     # anchor several on one function head); part of the fingerprint.
     discriminator: str = ""
+    # The guest profile that judged the file (analyzer/profiles.py), for
+    # rules that read one; not part of the fingerprint.
+    profile: str = ""
 
     # A finding quotes its input (the source line, an expression in the
     # message); input written to be huge must not make every report huge.
@@ -84,6 +87,8 @@ class Finding:
             "source": self.source,
             "fingerprint": self.fingerprint(),
         }
+        if self.profile:
+            out["profile"] = self.profile
         if self.details:
             out["details"] = self.details
         return out

@@ -16,6 +16,7 @@ from typing import Sequence
 from analyzer.config import Config, load_config
 from analyzer.errors import InputError
 from analyzer.findings import Finding
+from analyzer.profiles import ProfileSettings
 
 
 @dataclass
@@ -28,6 +29,8 @@ class Gate:
     saf: dict[str, frozenset[str]] = field(default_factory=dict)
     baseline: Counter | None = None
     baseline_path: Path | None = None
+    # --profile or the configuration's, and the rules named on (profiles.ProfileSettings).
+    profiles: ProfileSettings = ProfileSettings()
 
     def static_rule_ids(self) -> list[str]:
         """Ids of the static rules to run, in catalogue order (no rule module loaded)."""
@@ -55,9 +58,10 @@ class Gate:
 
 def prepare(start: Path, root: Path | None = None, *, config_file: str | None = None,
             baseline: str | None = None, select: Sequence[str] = (), ignore: Sequence[str] = (),
-            extend_select: Sequence[str] = ()) -> Gate:
+            extend_select: Sequence[str] = (), profile: str | None = None) -> Gate:
     """Read what governs a run over ``start``: configuration, rule selection,
-    safe.json, baseline.  An unknown rule selector is an InputError."""
+    guest profile, safe.json, baseline.  An unknown rule selector is an
+    InputError."""
     from analyzer.suppressions import find_safe_json, load_safe_json
     from rules import UnknownRule, selection
 
@@ -66,7 +70,13 @@ def prepare(start: Path, root: Path | None = None, *, config_file: str | None = 
         chosen = selection(select, ignore, extend_select)
     except UnknownRule as exc:
         raise InputError("--select/--ignore", f"{exc} names no rule (see 'xenlint rules')") from None
-    gate = Gate(config=config, root=(root or Path.cwd()), selected=chosen - config.disabled)
+    from rules import MODULES
+
+    # A rule named in full (not by a prefix) is wanted whatever a profile says.
+    named = {s.upper() for s in (*select, *extend_select) if s.upper() in MODULES} | config.named
+    settings = ProfileSettings(profile or config.profile or "auto", frozenset(named))
+    gate = Gate(config=config, root=(root or Path.cwd()), selected=chosen - config.disabled,
+                profiles=settings)
     safe_json = find_safe_json(start)
     if safe_json is not None:
         gate.saf = load_safe_json(safe_json)

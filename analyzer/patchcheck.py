@@ -16,12 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Sequence
 
-from .checker import ParseStats, analyse, run_rules
+from .checker import ParseStats, analyse, profile_note, run_rules
 from .findings import Finding
 from .frontend.index import index_facts
 from .inputs.images import HunkFailure, Image, apply_file, sparse_images, tree_images
 from .inputs.patchset import Patch
 from .inputs.trees import C_SUFFIXES, CONTEXT_SUFFIXES
+from .frame import Frame
 from .project import ProjectFacts
 from .rule import Rule
 
@@ -111,8 +112,9 @@ def _images(patch: Patch, tree, result: PatchCheckResult,
 
 
 def _project(images: list[Image], context: TreeContext | None, stats: ParseStats,
-             overlay: dict[str, str] | None = None, semantic=None) -> ProjectFacts:
-    project = ProjectFacts(whole_tree=context is not None)
+             overlay: dict[str, str] | None = None, semantic=None, frame: Frame | None = None) -> ProjectFacts:
+    frame = frame or Frame()
+    project = ProjectFacts(frame=frame if context is not None else frame.for_patch_alone())
     if context is not None:
         replaced = {image.path for image in images} | set(overlay or ())
         for rel, facts in context.facts.items():
@@ -159,30 +161,35 @@ def _declaring_elsewhere(pre: ProjectFacts, post: ProjectFacts, patched: set[str
 
 
 def check_patch(patch: Patch, rules: Sequence[Rule], context: TreeContext | None = None,
-                overlay: dict[str, str] | None = None, semantic=None) -> PatchCheckResult:
+                overlay: dict[str, str] | None = None, semantic=None,
+                frame: Frame | None = None) -> PatchCheckResult:
     """Check ``patch`` alone (hunks) or applied in memory to ``context``'s tree.
 
     ``overlay`` maps paths to texts that replace the tree's (a series applied
     so far).  ``semantic`` (a frontend.semantic.SemanticLayer rooted at the
     tree) adds libclang facts to pre- and post-images alike, so a site only
-    it sees on an untouched line is not blamed on the patch.
+    it sees on an untouched line is not blamed on the patch.  ``frame``
+    (frame.frame_for_tree of the tree) carries the profile settings; a
+    patch without a tree is judged as a patch alone.
     """
     result = PatchCheckResult(patch, notes=list(patch.notes))
     pairs = _images(patch, context.tree if context is not None else None, result, overlay)
-    return check_images(result, pairs, rules, context, overlay, semantic)
+    return check_images(result, pairs, rules, context, overlay, semantic, frame)
 
 
 def check_images(result: PatchCheckResult, pairs: list[tuple[Image | None, Image]],
                  rules: Sequence[Rule], context: TreeContext | None = None,
-                 overlay: dict[str, str] | None = None, semantic=None) -> PatchCheckResult:
+                 overlay: dict[str, str] | None = None, semantic=None,
+                 frame: Frame | None = None) -> PatchCheckResult:
     """Check the (pre, post) images of a change: what the post-images bring in."""
     posts = [post for _, post in pairs]
     pres = [pre for pre, _ in pairs if pre is not None]
-    post_project = _project(posts, context, result.stats, overlay, semantic)
-    pre_project = _project(pres, context, ParseStats(), overlay, semantic)
+    post_project = _project(posts, context, result.stats, overlay, semantic, frame)
+    pre_project = _project(pres, context, ParseStats(), overlay, semantic, frame)
     elsewhere = _declaring_elsewhere(pre_project, post_project, {i.path for i in posts + pres},
                                      context, overlay)
     findings = run_rules(post_project, [p.path for p in posts] + elsewhere, rules)
+    result.notes.extend(profile_note(post_project))
     before = {f.fingerprint()
               for f in run_rules(pre_project, [p.path for p in pres] + elsewhere, rules)}
     added = {post.path: post.added for post in posts}

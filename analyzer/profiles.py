@@ -36,6 +36,12 @@ class Profile:
     # The accessor a per-CPU read goes through (for once-guards: "the
     # pointer is already set").
     percpu_readers: frozenset[str]
+    # Per-CPU definition and declaration macros: (prefix, whether it defines);
+    # a prefix covers its variants (DEFINE_PER_CPU_ALIGNED, DPCPU_DEFINE_STATIC).
+    percpu_macros: tuple[tuple[str, bool], ...]
+    # Calls allocating per-CPU areas: name -> index of an alignment argument
+    # (None: the type's own alignment).
+    percpu_allocations: dict
     # Whether those functions return a status, when no definition or
     # declaration is in sight (a patch reviewed alone).
     mapping_returns_status: bool
@@ -49,6 +55,21 @@ class Profile:
     words: tuple[str, ...] = ()
 
 
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name, "description": self.description,
+            "vcpu_pointers": sorted(self.vcpu_pointers), "percpu_readers": sorted(self.percpu_readers),
+            "shared_info": sorted(self.shared_info), "legacy_limits": sorted(self.legacy_limits),
+            "percpu_macros": [f"{prefix}*" for prefix, _ in self.percpu_macros],
+            "percpu_allocations": sorted(self.percpu_allocations),
+            "mapping_functions": sorted(self.mapping_functions),
+            "mapping_returns_status": self.mapping_returns_status,
+            "suggested_reader": self.reader, "suggested_bound": self.bound,
+            "rules_off_by_default": dict(self.default_off),
+            "paths": list(self.paths), "words": list(self.words),
+        }
+
+
 XEN = Profile(
     name="xen",
     description="Xen's own guest code (the PV shim): xen/arch/x86/guest/",
@@ -57,6 +78,8 @@ XEN = Profile(
     legacy_limits=frozenset({"XEN_LEGACY_MAX_VCPUS"}),
     mapping_functions=frozenset({"map_vcpuinfo"}),
     percpu_readers=frozenset({"this_cpu", "per_cpu"}),
+    percpu_macros=(("DEFINE_PER_CPU", True), ("DECLARE_PER_CPU", False)),
+    percpu_allocations={},
     mapping_returns_status=True,  # int map_vcpuinfo(void), since it was written
     paths=("xen/arch/", "xen/common/", "xen/include/", "xen/drivers/"),
     words=("XEN_shared_info", "map_vcpuinfo"),
@@ -71,6 +94,9 @@ LINUX = Profile(
     mapping_functions=frozenset({"xen_vcpu_setup"}),
     percpu_readers=frozenset({"per_cpu", "this_cpu_read", "__this_cpu_read", "raw_cpu_read",
                               "get_cpu_var", "this_cpu_ptr", "per_cpu_ptr"}),
+    percpu_macros=(("DEFINE_PER_CPU", True), ("DECLARE_PER_CPU", False)),
+    percpu_allocations={"alloc_percpu": None, "alloc_percpu_gfp": None, "__alloc_percpu": 1,
+                        "__alloc_percpu_gfp": 1},
     mapping_returns_status=False,  # void xen_vcpu_setup(int cpu) in 6.1
     reader="per_cpu(xen_vcpu, cpu) or this_cpu_read(xen_vcpu)",
     bound="MAX_VIRT_CPUS",
@@ -89,6 +115,8 @@ FREEBSD = Profile(
     legacy_limits=frozenset({"XEN_LEGACY_MAX_VCPUS"}),
     mapping_functions=frozenset({"xen_setup_vcpu_info"}),
     percpu_readers=frozenset({"DPCPU_GET", "DPCPU_ID_GET", "DPCPU_PTR", "DPCPU_ID_PTR"}),
+    percpu_macros=(("DPCPU_DEFINE", True), ("DPCPU_DECLARE", False)),
+    percpu_allocations={},
     mapping_returns_status=False,
     reader="DPCPU_GET(vcpu_info) or DPCPU_ID_GET(cpu, vcpu_info)",
     bound="nitems(HYPERVISOR_shared_info->vcpu_info)",
@@ -108,12 +136,8 @@ PERCPU_STORE_CALLS = {"this_cpu_write": (0, 1), "__this_cpu_write": (0, 1), "raw
                       "DPCPU_SET": (0, 1), "DPCPU_ID_SET": (1, 2)}
 # Per-CPU stores written as assignments: name(var, ...) = value.
 PERCPU_STORE_LVALUES = ("this_cpu", "per_cpu")
-# Per-CPU definition and declaration macros: a prefix, and whether it defines.
-PERCPU_MACROS = (("DEFINE_PER_CPU", True), ("DECLARE_PER_CPU", False), ("DPCPU_DEFINE", True),
-                 ("DPCPU_DECLARE", False))
-# Allocations of per-CPU areas: name -> index of an alignment argument (None: the type's own).
-PERCPU_ALLOCATIONS = {"alloc_percpu": None, "alloc_percpu_gfp": None, "__alloc_percpu": 1,
-                      "__alloc_percpu_gfp": 1}
+PERCPU_MACROS = tuple(dict.fromkeys(m for p in PROFILES.values() for m in p.percpu_macros))
+PERCPU_ALLOCATIONS = {name: k for p in PROFILES.values() for name, k in p.percpu_allocations.items()}
 
 
 @dataclass(frozen=True)
@@ -128,14 +152,18 @@ class ProfileSettings:
         return f"{self.choice}|{','.join(sorted(self.explicit))}"
 
 
-def profile_for(path: str, markers: frozenset[str], choice: str = "auto") -> Profile:
-    """The profile of a file: ``choice`` unless auto; else its path, else the words it spells."""
+def profile_for(path: str, markers: frozenset[str], choice: str = "auto",
+                tree_kind: str | None = None) -> Profile:
+    """The profile of a file: ``choice`` unless auto; else its path, else the
+    kind of tree it is in (inputs.checkout), else the words it spells."""
     if choice != "auto":
         return PROFILES[choice]
     posix = "/" + path.replace("\\", "/")
     for profile in (XEN, FREEBSD, LINUX):
         if any(f"/{fragment}" in posix for fragment in profile.paths):
             return profile
+    if tree_kind in PROFILES:
+        return PROFILES[tree_kind]
     for profile in (FREEBSD, LINUX, XEN):
         if any(word in markers for word in profile.words):
             return profile

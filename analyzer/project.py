@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from .frame import PROGRAM, Frame
 from .frontend.facts import Call, FileFacts, PerCpuDecl
-from .profiles import Profile, ProfileSettings, profile_for
-from .programs import same_image
+from .profiles import Profile, profile_for
+from .programs import in_kernel, same_image
 
 
 @dataclass
@@ -22,11 +23,12 @@ class ProjectFacts:
     files: dict[str, FileFacts] = field(default_factory=dict)
     # path -> the identifiers it spells (FileFacts.identifiers: space-separated).
     identifier_files: dict[str, str] = field(default_factory=dict)
-    # True when the universe is a whole tree; False for a lone patch or file
-    # list, where "declared elsewhere" can only mean "in the given headers".
-    whole_tree: bool = False
-    # --profile, and the rules turned on by name (profiles.ProfileSettings).
-    profiles: ProfileSettings = ProfileSettings()
+    # What the check sees of the program, and the profile settings (frame.Frame).
+    frame: Frame = Frame()
+    # Files of the rest of the checkout searched for asked names (frame.search_rest).
+    searched_outside: int = 0
+    # Profile name -> files it judged in the last run_rules (checker.profile_note).
+    judged: Counter = field(default_factory=Counter)
     _percpu: dict[str, list[tuple[str, PerCpuDecl]]] | None = None
     _returns: dict[str, bool] | None = None
     _calls: dict[str, list[tuple[str, Call]]] | None = None
@@ -38,16 +40,30 @@ class ProjectFacts:
         self.add_context(facts.path, facts.identifiers)
         self._percpu = self._returns = self._calls = None
 
+    @property
+    def uses_in_sight(self) -> str:
+        """What "used outside this file" can see: frame.PROGRAM, PATCH or FILES."""
+        return self.frame.scope
+
     def profile_of(self, facts: FileFacts) -> Profile:
         """The guest profile a file is judged with (profiles.profile_for)."""
-        return profile_for(facts.path, frozenset(facts.markers), self.profiles.choice)
+        return profile_for(self.frame.relative(facts.path), frozenset(facts.markers),
+                           self.frame.profiles.choice, self.frame.kind)
 
     def rule_applies(self, rule_id: str, facts: FileFacts) -> bool:
         """Is ``rule_id`` on for this file: not off by its profile's default,
         unless turned on by name?"""
-        if rule_id in self.profiles.explicit:
+        if rule_id in self.frame.profiles.explicit:
             return True
         return all(off != rule_id for off, _ in self.profile_of(facts).default_off)
+
+    def in_kernel(self, path: str) -> bool:
+        """Is the file at ``path`` part of the tree's kernel (programs.in_kernel)?"""
+        return in_kernel(self.frame.relative(path))
+
+    def same_image(self, a: str, b: str) -> bool:
+        """Can files ``a`` and ``b`` be linked into one image (programs.same_image)?"""
+        return same_image(self.frame.relative(a), self.frame.relative(b))
 
     def returns_value(self, name: str) -> bool | None:
         """Does function ``name`` return a value, by its definition or a
@@ -88,8 +104,17 @@ class ProjectFacts:
 
     def prepare(self, paths: Iterable[str]) -> None:
         """Index what rules will ask about the files in ``paths``: which files
-        spell the names of their external objects (asked_names)."""
-        self.index_uses({name for path in paths for name in asked_names(self.files[path])})
+        spell the names of their external objects (asked_names), in sight
+        and, when the frame says so, in the rest of the checkout."""
+        asked = {name for path in paths for name in asked_names(self.files[path])}
+        self.index_uses(asked)
+        if self.frame.searches_rest() and self.frame.scope == PROGRAM:
+            # Only names no other file in sight spells need the search.
+            lonely = {name for name in asked if len(self._spellers.get(name, ())) < 2}
+            if lonely:
+                found, self.searched_outside = self.frame.search_rest(lonely)
+                for name, paths_found in found.items():
+                    self._spellers[name] = self._spellers.get(name, []) + paths_found
 
     def index_uses(self, names: set[str]) -> None:
         """Find the files spelling each of ``names``.
@@ -119,7 +144,7 @@ class ProjectFacts:
         if self._spellers is None or name not in self._spellers:
             self.index_uses({name})
         return any(other != path and (not headers_only or other.endswith(".h"))
-                   and same_image(path, other) for other in self._spellers[name])
+                   and self.same_image(path, other) for other in self._spellers[name])
 
 
 def asked_names(facts: FileFacts) -> set[str]:

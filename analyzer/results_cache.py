@@ -31,9 +31,12 @@ import pickle
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from .cache import FactsCache, SafeUnpickler, analysis_digest, write_atomically
+
+if TYPE_CHECKING:
+    from .frame import Frame
 
 RACY_NS = 2_000_000_000
 # Answers of this many runs are kept (the newest) in each folder.
@@ -130,17 +133,24 @@ def file_status(path: Path) -> tuple[int, ...] | None:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
 
 
-def check_tree_cached(tree, checked, rule_ids: Sequence[str], *, whole_tree: bool, jobs: int,
+def check_tree_cached(tree, checked, rule_ids: Sequence[str], *, frame: Frame, jobs: int,
                       cache: FactsCache):
     """checker.check_tree with the static rules ``rule_ids``, answered from an
     earlier run when the files are those it read: by status (nothing read),
     else by content (files read and hashed, no facts decoded), else checked
-    and stored.  The rules load only when something is checked."""
+    and stored.  The rules load only when something is checked.  A frame
+    that searches the rest of a checkout depends on files this tree does
+    not list: those runs are checked (with cached facts), never answered."""
     from .cache import content_key
     from .checker import CheckResult, check_tree
 
+    if frame.searches_rest():
+        from rules import static_rules
+
+        rules = [static_rules()[rule_id] for rule_id in rule_ids]
+        return check_tree(tree, checked, rules, frame=frame, jobs=jobs, cache=cache)[0]
     wanted = set(checked)
-    answers = Answers(cache, "check", f"{','.join(rule_ids)}|{whole_tree}")
+    answers = Answers(cache, "check", f"{','.join(rule_ids)}|{frame.key()}")
     tagged = [("c " if f.name in wanted else "x ") + f.name for f in tree.files]
     statuses = [f.status if f.status is not None else f.blob for f in tree.files]
     status_key, record = answers.status_record(tagged)
@@ -149,7 +159,7 @@ def check_tree_cached(tree, checked, rule_ids: Sequence[str], *, whole_tree: boo
     def answered(key: str):
         stored = answers.load(key)
         if isinstance(stored, CheckResult):
-            stored.notes = list(tree.skipped)
+            stored.notes = list(tree.skipped) + getattr(stored, "judging_notes", [])
             return stored
         return None
 
@@ -169,7 +179,7 @@ def check_tree_cached(tree, checked, rule_ids: Sequence[str], *, whole_tree: boo
     from rules import static_rules
 
     rules = [static_rules()[rule_id] for rule_id in rule_ids]
-    result, keys = check_tree(tree, checked, rules, whole_tree=whole_tree, jobs=jobs,
+    result, keys = check_tree(tree, checked, rules, frame=frame, jobs=jobs,
                               cache=cache, keys=keys)
     key = answers.answer_key(tagged, keys)
     answers.record_status(status_key, statuses, key)

@@ -24,6 +24,7 @@ from .inputs.mail import SubjectTags, page_info, parse_subject
 from .inputs.patchset import Patch, patch_from_text
 from .inputs.thread import Mail, Thread
 from .patchcheck import TreeContext, check_patch
+from .frame import Frame
 from .project import ProjectFacts
 from .rule import Rule
 
@@ -172,9 +173,9 @@ class SeriesReview:
 
 
 def _standing(paths: set[str], overlay: dict[str, str], context: TreeContext,
-              rules: Sequence[Rule]) -> set[str]:
+              rules: Sequence[Rule], frame: Frame | None) -> set[str]:
     """Fingerprints of the findings in ``paths`` of the tree as the series left it."""
-    project = ProjectFacts(whole_tree=True)
+    project = ProjectFacts(frame=frame or Frame())
     for rel, facts in context.facts.items():
         if rel not in overlay:
             project.add(facts)
@@ -197,8 +198,10 @@ def _removes(patch: Patch, finding: Finding) -> bool:
     return False
 
 
-def review(series: Series, rules: Sequence[Rule], context: TreeContext | None = None) -> SeriesReview:
-    """Check each patch of ``series``; with a tree (``context``), cumulatively in memory."""
+def review(series: Series, rules: Sequence[Rule], context: TreeContext | None = None,
+           frame: Frame | None = None) -> SeriesReview:
+    """Check each patch of ``series``; with a tree (``context``), cumulatively
+    in memory.  ``frame`` carries the profile settings (and the tree's)."""
     tree = context.tree if context is not None else None
     result = SeriesReview(series, tree=tree.top if tree is not None else None)
     overlay: dict[str, str] = {}
@@ -207,18 +210,18 @@ def review(series: Series, rules: Sequence[Rule], context: TreeContext | None = 
         review_ = PatchReview(entry)
         result.reviews.append(review_)
         if tree is not None:
-            checked = check_patch(entry.patch, rules, context, overlay=overlay)
+            checked = check_patch(entry.patch, rules, context, overlay=overlay, frame=frame)
             if checked.failures:
                 review_.applied = False
                 review_.failures = checked.failures
                 review_.notes.append("does not apply on top of the tree and the patches before it; "
                                      "the series goes on without it; findings below come from its hunks alone")
-                checked = check_patch(entry.patch, rules)
+                checked = check_patch(entry.patch, rules, frame=frame)
             else:
                 review_.applied = True
                 overlay.update({path: image.text for path, image in checked.post_images.items()})
         else:
-            checked = check_patch(entry.patch, rules)
+            checked = check_patch(entry.patch, rules, frame=frame)
             review_.failures = checked.failures  # hunks that cannot be read, even alone
         review_.findings = checked.findings
         review_.post_images = checked.post_images
@@ -230,7 +233,7 @@ def review(series: Series, rules: Sequence[Rule], context: TreeContext | None = 
             affected = touched & {f.path for f, _ in standing}
             fixed_now = set()
             if affected:
-                alive = _standing(affected, overlay, context, rules)
+                alive = _standing(affected, overlay, context, rules, frame)
                 fixed_now = {id(f) for f, _ in standing if f.path in affected and f.fingerprint() not in alive}
         elif tree is None:
             fixed_now = {id(f) for f, _ in standing if f.path in touched and _removes(entry.patch, f)}

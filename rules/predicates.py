@@ -35,6 +35,8 @@ def constant_below_limit(index: str) -> bool:
 
 def bounds(cond: Condition, index: str, profile: Profile) -> bool:
     """Does ``cond`` (as it holds at the site) imply ``index < legacy limit``?"""
+    if cond.kind == "partial-exit":  # holds on some paths only
+        return False
     if cond.holds and cond.joiner == "||":
         return False
     if not cond.holds and cond.joiner == "&&":

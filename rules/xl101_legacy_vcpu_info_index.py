@@ -8,7 +8,11 @@ What it does
     `HYPERVISOR_shared_info->vcpu_info[...]` (and the same through a local
     alias of the shared_info pointer) outside the one place allowed to use
     it: the mapping function's legacy fallback, which stores the slot's
-    address into the per-CPU `vcpu_info` pointer.
+    address into the per-CPU pointer (`vcpu_info`, Linux's `xen_vcpu`,
+    FreeBSD's DPCPU `vcpu_info`). A constant index below 32
+    (`vcpu_info[0]`) is reported for staleness alone: Xen's own guest code
+    moved its `vcpu_info[0].time` read to the per-CPU pointer in the patch
+    that introduced per-vCPU areas.
 Why it matters
     shared_info holds only XEN_LEGACY_MAX_VCPUS (32) vcpu_info slots. A
     vCPU numbered 32 or more has no slot, so the access reads past the
@@ -25,12 +29,14 @@ Use instead
 
 from analyzer.rule import Rule
 
-from .predicates import vcpu_pointer_names
+from .predicates import constant_below_limit, vcpu_pointer_names
 
 
 class LegacyVcpuInfoIndex(Rule):
-    message = ("direct use of {text}: the legacy array has only 32 slots and goes stale once a "
-               "vCPU registers its own area; use {reader}")
+    message = "direct use of {text}: {why}; use {reader}"
+    WHY = "the legacy array has only 32 slots and goes stale once a vCPU registers its own area"
+    WHY_CONSTANT = ("L0 stops updating vCPU {index}'s legacy slot once that vCPU registers its "
+                    "own area")
     needs = ("legacy_indexes",)
 
     def check(self, facts, project):
@@ -39,4 +45,6 @@ class LegacyVcpuInfoIndex(Rule):
         for site in facts.legacy_indexes:
             if site.assigned_to_percpu in pointers:
                 continue  # the sanctioned fallback; XL102 judges its bound
-            yield self.report(facts, site.site, text=site.text, reader=profile.reader)
+            why = self.WHY_CONSTANT.format(index=site.index) if constant_below_limit(site.index) \
+                else self.WHY
+            yield self.report(facts, site.site, text=site.text, why=why, reader=profile.reader)

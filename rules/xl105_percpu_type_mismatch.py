@@ -4,10 +4,13 @@ Severity:   error
 Confidence: high
 
 What it does
-    Compares every DECLARE_PER_CPU(type, name) with the DEFINE_PER_CPU* of
-    the same name (in a tree: across files; in a patch: against the tree
-    or within the patch), and flags the declaration whose type differs;
-    also two definitions that disagree.
+    Compares every DECLARE_PER_CPU(type, name) (FreeBSD: DPCPU_DECLARE)
+    with the definitions of the same name that can be linked with it (in a
+    tree: across files of one image, common code with one architecture at
+    a time; in a patch: against the tree or within the patch), and flags
+    the declaration whose type matches none of them. Several definitions
+    of one name in one image are configuration alternatives (Linux's
+    32-bit and 64-bit hardirq_stack_ptr): a declaration may match any.
 Why it matters
     Per-CPU variables live in a special section and are reached through
     macros, so no compiler sees the definition and the declaration
@@ -22,7 +25,6 @@ Use instead
 """
 
 from analyzer.frontend.facts import type_key
-from analyzer.programs import same_image
 from analyzer.rule import Rule
 
 
@@ -34,19 +36,21 @@ class PerCpuTypeMismatch(Rule):
     def check(self, facts, project):
         entries = project.percpu_by_name()
         for decl in facts.percpu:
-            others = entries.get(decl.name, [])
+            if decl.is_definition:
+                continue
             # A static definition is a different variable from every other
             # file's: it only pairs with entries of its own file.  Files that
             # never share an image (two architectures, a kernel and its
             # tools) never pair.
-            definitions = [(p, d) for p, d in others if d.is_definition and (
-                p == facts.path or not (d.is_static or decl.is_static)) and same_image(p, facts.path)]
-            if not definitions:
+            definitions = sorted(
+                ((p, d) for p, d in entries.get(decl.name, []) if d.is_definition
+                 and (p == facts.path or not (d.is_static or decl.is_static))
+                 and project.same_image(p, facts.path)),
+                key=lambda pd: (pd[0], pd[1].site.line))
+            wanted = type_key(decl.type_text)
+            if not definitions or any(type_key(d.type_text) == wanted for _, d in definitions):
                 continue
-            # The first definition (by path, line) is the reference.
-            ref_path, ref = min(definitions, key=lambda pd: (pd[0], pd[1].site.line))
-            if ref is decl or type_key(ref.type_text) == type_key(decl.type_text):
-                continue
+            ref_path, ref = definitions[0]
             finding = self.report(facts, decl.site, macro=decl.macro, type=decl.type_text,
                                   name=decl.name, def_type=ref.type_text, def_path=ref_path,
                                   def_line=ref.site.line)

@@ -1,13 +1,16 @@
 """file-scope object used only in its own file is not static
 
 Severity:   warning
-Confidence: medium: high in a tree; for a lone patch only the headers given with it are searched
+Confidence: medium: high in a tree or checkout; for a lone patch only the headers given with it are searched
 
 What it does
     Finds object definitions at file scope without `static` (or `extern`)
-    in a .c file when no other file of the tree declares or uses the name.
-    Without a tree (a patch, a list of files), the object is reported when
-    no header given with it declares it. Functions are not checked: Xen
+    in a .c file when no other file of its program declares or uses the
+    name. Files given alone are searched for in the rest of their checkout
+    (the nearest Xen, Linux or FreeBSD tree top above them, else the
+    nearest .git); with no checkout above them the rule stays silent (a note
+    under -v says so). A patch without its tree is judged by the headers
+    given with it. Functions are not checked: Xen
     calls some from assembly, and the compiler's -Wmissing-prototypes
     already covers them. Nor are the tree's user-space programs and build
     tools (tools/, stubdom/, scripts/, ...): they link libraries from
@@ -23,7 +26,7 @@ Use instead
     static unsigned long vcpu_info_mapped[BITS_TO_LONGS(NR_CPUS)];
 """
 
-from analyzer.programs import in_kernel
+from analyzer.frame import FILES, PROGRAM
 from analyzer.rule import Rule
 
 
@@ -32,12 +35,12 @@ class FileScopeNotStatic(Rule):
     needs = ("objects",)
 
     def check(self, facts, project):
-        if facts.is_header or not in_kernel(facts.path):
+        if facts.is_header or project.uses_in_sight == FILES or not project.in_kernel(facts.path):
             return
         for obj in facts.objects:
             if obj.is_static or obj.is_extern or obj.external_on_purpose:
                 continue
-            if project.whole_tree:
+            if project.uses_in_sight == PROGRAM:
                 if project.used_outside(obj.name, facts.path):
                     continue
                 where = "nothing outside this file declares or uses it"

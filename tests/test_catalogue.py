@@ -61,11 +61,11 @@ FIXTURE = ROOT / "fixtures" / "rules"
 def test_select_and_ignore_take_every_listed_id_on_the_command_line(tmp_path):
     bad = tmp_path / "bad.c"
     bad.write_text("/* xenlint: ignore[XL106] */\nunsigned long lonely_map[4];\n")
-    both = xenlint("check", str(bad), "--format", "json")
+    both = xenlint("check", str(tmp_path), "--format", "json")
     assert {f["rule"] for f in both.json()["findings"]} == {"XL001", "XL106"}
-    run = xenlint("check", str(bad), "--ignore", "XL001", "--format", "json")
+    run = xenlint("check", str(tmp_path), "--ignore", "XL001", "--format", "json")
     assert run.code == 0 and {f["rule"] for f in run.json()["findings"]} == {"XL106"}
-    run = xenlint("check", str(bad), "--select", "XL0", "--format", "json")
+    run = xenlint("check", str(tmp_path), "--select", "XL0", "--format", "json")
     assert {f["rule"] for f in run.json()["findings"]} == {"XL001"}
     run = xenlint("check", str(FIXTURE / "xl101_bad.c"), "--select", "XL201", "--format", "json")
     assert run.code == 0 and run.json()["findings"] == []

@@ -23,7 +23,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
 def findings(root: Path, facts_of) -> set[tuple[str, str, int]]:
-    project = ProjectFacts(whole_tree=True)
+    project = ProjectFacts()
     paths = []
     for path in c_files(root):
         project.add(facts_of(str(path), read_c(path)))

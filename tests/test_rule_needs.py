@@ -11,6 +11,7 @@ import pytest
 from analyzer.frontend.facts import FileFacts
 from analyzer.frontend.layers import file_facts
 from helpers import c_files, read_c, static_rules
+from analyzer.frame import FILES, PATCH, PROGRAM, Frame
 from analyzer.project import ProjectFacts
 from analyzer.rule import FACT_LISTS
 
@@ -19,11 +20,11 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
 def fixture_projects() -> list[ProjectFacts]:
-    """Each fixture folder as a tree, and as a list of files."""
+    """Each fixture folder as a tree, as a patch alone, and as files alone."""
     projects = []
     for folder in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
-        for whole_tree in (True, False):
-            project = ProjectFacts(whole_tree=whole_tree)
+        for scope in (PROGRAM, PATCH, FILES):
+            project = ProjectFacts(frame=Frame(scope))
             for path in c_files(folder):
                 project.add(file_facts(str(path), read_c(path)))
             project.prepare(list(project.files))

@@ -35,8 +35,8 @@ def run(args) -> int:
 
     args.baseline = None  # writing one: nothing is filtered by an old baseline
     gate = gate_for(args, Path(args.paths[0]))
-    tree, checked, whole_tree, _ = checked_tree(args, gate)
-    result, _ = check_tree(tree, checked, gate.static_rules(), whole_tree=whole_tree, jobs=jobs(args))
+    tree, checked, frame, _ = checked_tree(args, gate)
+    result, _ = check_tree(tree, checked, gate.static_rules(), frame=frame, jobs=jobs(args))
     texts = {name: tree.read_text(name) for name in result.marked}
     found = list(result.findings)
     if args.model != "never" and gate.wants_model():  # model findings are baselined like any other

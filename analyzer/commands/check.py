@@ -39,19 +39,19 @@ def run(args) -> int:
     if not args.paths:
         raise InputError("xenlint check", "give C files or directories, --staged, or --diff REV")
     gate = gate_for(args, Path(args.paths[0]))
-    tree, checked, whole_tree, notes = checked_tree(args, gate)
+    tree, checked, frame, notes = checked_tree(args, gate)
     semantic, semantic_notes = semantic_layer(
         args, None, *([Path(args.tree)] if args.tree else []), *(Path(p) for p in args.paths if Path(p).is_dir()))
     cache, cache_notes = facts_cache(args, [Path(p) for p in args.paths + ([args.tree] if args.tree else [])])
     if cache is not None and semantic is None:
         from analyzer.results_cache import check_tree_cached
 
-        result = check_tree_cached(tree, checked, gate.static_rule_ids(), whole_tree=whole_tree,
+        result = check_tree_cached(tree, checked, gate.static_rule_ids(), frame=frame,
                                    jobs=jobs(args), cache=cache)
     else:
         from analyzer.checker import check_tree
 
-        result, _ = check_tree(tree, checked, gate.static_rules(), whole_tree=whole_tree,
+        result, _ = check_tree(tree, checked, gate.static_rules(), frame=frame,
                                jobs=jobs(args), cache=cache, semantic=semantic)
     semantic_stats, skipped_notes = semantic_report(semantic)
     texts = {name: tree.read_text(name) for name in result.marked}
@@ -78,6 +78,7 @@ def run(args) -> int:
 def _check_index(args, gate, change, only) -> int:
     """Every C file of git's index (below ``only``, when given), whole."""
     from analyzer import gate as gating
+    from analyzer.frame import frame_for_tree
     from analyzer.reporters import Report
     from analyzer.results_cache import check_tree_cached
 
@@ -87,13 +88,14 @@ def _check_index(args, gate, change, only) -> int:
     checked = [f.name for f in tree.files if f.kind == "c" and (
         not wanted or any((root / f.name) == w or w in (root / f.name).parents for w in wanted))]
     cache, cache_notes = facts_cache(args, [change.root])
+    frame = frame_for_tree(change.root, gate.profiles)
     if cache is not None:
-        result = check_tree_cached(tree, checked, gate.static_rule_ids(), whole_tree=True,
+        result = check_tree_cached(tree, checked, gate.static_rule_ids(), frame=frame,
                                    jobs=jobs(args), cache=cache)
     else:
         from analyzer.checker import check_tree
 
-        result, _ = check_tree(tree, checked, gate.static_rules(), whole_tree=True, jobs=jobs(args))
+        result, _ = check_tree(tree, checked, gate.static_rules(), frame=frame, jobs=jobs(args))
     texts = {name: tree.read_text(name) for name in result.marked}
     findings, gate_notes = gating.apply(gate, result.findings, texts)
     stats = result.stats
@@ -115,6 +117,7 @@ def pre_commit_range() -> str | None:
 def _run_git(args) -> int:
     """--staged / --diff: the change's post-images in their own tree (the
     index, a revision or the work tree), the rest of that tree as context."""
+    from analyzer.frame import frame_for_tree
     from analyzer.inputs.git import diff_change, staged_change
     from analyzer.inputs.images import change_images, source_path
     from analyzer.patchcheck import PatchCheckResult, TreeContext, check_images
@@ -153,7 +156,8 @@ def _run_git(args) -> int:
         result.failures.extend(failures)
         if post is not None:
             pairs.append((pre, post))
-    check_images(result, pairs, gate.static_rules(), context, semantic=semantic)
+    check_images(result, pairs, gate.static_rules(), context, semantic=semantic,
+                 frame=frame_for_tree(change.root, gate.profiles))
     semantic_stats, skipped_notes = semantic_report(semantic)
     return report_patch_check(args, gate, result, semantic_notes + skipped_notes, semantic_stats,
                               model=args.model, pre_texts=result.pre_texts, cache=cache)

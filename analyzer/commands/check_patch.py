@@ -8,7 +8,7 @@ from pathlib import Path
 from .common import add_model_argument, add_output_arguments, gate_for, tree_argument
 from .compile_commands import add_semantic_arguments, semantic_layer, semantic_report
 from .parallel_options import add_speed_arguments, facts_cache, jobs
-from .shared_steps import report_patch_check
+from .shared_steps import patch_frame, report_patch_check
 
 HELP = "check a patch (diff, format-patch file, mail or archive page; '-' for stdin)"
 
@@ -32,7 +32,8 @@ def run(args) -> int:
     patch = read_patch(args.patch, stdin=sys.stdin.buffer)
     semantic, semantic_notes = semantic_layer(args, tree, tree, patch=True)
     context, cache_notes = tree_context(args, tree)
-    result = check_patch(patch, gate.static_rules(), context, semantic=semantic)
+    result = check_patch(patch, gate.static_rules(), context, semantic=semantic,
+                         frame=patch_frame(gate, tree))
     result.notes.extend(cache_notes)
     semantic_stats, skipped_notes = semantic_report(semantic)
     return report_patch_check(args, gate, result, semantic_notes + skipped_notes, semantic_stats,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from analyzer.errors import InputError
 from analyzer.findings import Finding, Severity
+from analyzer.profiles import CHOICES as PROFILE_CHOICES
 from analyzer.reporters import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -47,6 +48,10 @@ def add_output_arguments(parser: argparse.ArgumentParser, formats=FORMATS) -> No
     parser.add_argument("--ignore", metavar="IDS", type=_ids, default=[],
                         help="rule ids or prefixes not to report (the more specific of "
                              "--select and --ignore wins)")
+    parser.add_argument("--profile", choices=PROFILE_CHOICES, default=None,
+                        help="the guest whose idioms judge the files: auto (the default) decides per "
+                             "file from its path, its tree and the words it spells (see 'xenlint "
+                             "profiles')")
     parser.add_argument("--statistics", action="store_true",
                         help="end the text report with a count of findings per rule")
     parser.add_argument("--no-show-source", dest="show_source", action="store_false",
@@ -109,7 +114,8 @@ def gate_for(args, start: Path, root: Path | None = None):
     return gate.prepare(start, root, config_file=getattr(args, "config", None),
                         baseline=getattr(args, "baseline", None),
                         select=getattr(args, "select", ()), ignore=getattr(args, "ignore", ()),
-                        extend_select=getattr(args, "extend_select", ()))
+                        extend_select=getattr(args, "extend_select", ()),
+                        profile=getattr(args, "profile", None))
 
 
 def exit_code(findings: list[Finding], fail_on: str | None, problems: int = 0) -> int:

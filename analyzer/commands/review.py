@@ -83,6 +83,7 @@ def run(args) -> int:
     from analyzer.series import assemble, review
 
     from .check_patch import tree_context
+    from .shared_steps import patch_frame
 
     tree = tree_argument(args.tree)
     sender = None
@@ -99,7 +100,7 @@ def run(args) -> int:
             "no patch in it" + (f" ({'; '.join(series.skipped[:3])})" if series.skipped else ""))
         raise InputError(series.source, why)
     context, _ = tree_context(args, tree)
-    result = review(series, rules, context)
+    result = review(series, rules, context, patch_frame(gate, tree))
     if args.model != "never" and gate.wants_model():
         _model_findings(result, gate.config.release, only_touched=args.model == "auto")
     for patch_review in result.reviews:  # configuration, suppression comments, --baseline

@@ -6,10 +6,12 @@ from pathlib import Path
 
 
 def checked_tree(args, gate):
-    """(DiskTree, names to check, whole_tree, notes) for ``args.paths`` and
+    """(DiskTree, names to check, frame, notes) for ``args.paths`` and
     ``--tree``: the files below the paths are checked, the rest of --tree
-    and excluded paths are context (searched, never reported)."""
+    and excluded paths are context (searched, never reported); the frame
+    (analyzer.frame) says what the check sees of their program."""
     from analyzer.errors import InputError
+    from analyzer.frame import frame_for_paths
     from analyzer.inputs.trees import DiskTree
 
     from .common import tree_argument
@@ -37,8 +39,15 @@ def checked_tree(args, gate):
     checked = [f.name for f in tree.files if f.kind == "c" and tree.root_of[f.name] < len(paths)]
     if gate.config.exclude:
         checked = [name for name in checked if not gate.config.is_excluded(tree.path(name))]
-    whole_tree = tree_dir is not None or any(p.is_dir() for p in paths)
-    return tree, checked, whole_tree, notes
+    frame = frame_for_paths(paths, tree_dir, gate.profiles)
+    return tree, checked, frame, notes
+
+
+def patch_frame(gate, tree: Path | None):
+    """The frame a patch is judged in: its --tree's, else a patch alone's."""
+    from analyzer.frame import PATCH, Frame, frame_for_tree
+
+    return frame_for_tree(tree, gate.profiles) if tree is not None else Frame(PATCH, profiles=gate.profiles)
 
 
 def report_patch_check(args, gate, result, semantic_notes, semantic_stats, *, model: str,

@@ -143,8 +143,25 @@ def _checks_before(block: Node, child: Node) -> list[Condition]:
         elif stmt.type == "if_statement" and stmt.child_by_field_name("alternative") is None:
             cons = stmt.child_by_field_name("consequence")
             cond = stmt.child_by_field_name("condition")
-            if cons is not None and cond is not None and _leaves(cons, _in_loop_body(block)):
+            if cons is None or cond is None:
+                continue
+            in_loop = _in_loop_body(block)
+            if _leaves(cons, in_loop):
                 found.append(make_condition(cond, False, "early-exit"))
+            elif cons.type == "compound_statement":
+                found.extend(_nested_exits(cons, in_loop))
+    return found
+
+
+def _nested_exits(block: Node, in_loop: bool) -> list[Condition]:
+    """Early exits one level inside an earlier if's block: "partial-exit"."""
+    found = []
+    for stmt in block.named_children:
+        if stmt.type != "if_statement" or stmt.child_by_field_name("alternative") is not None:
+            continue
+        cons, cond = stmt.child_by_field_name("consequence"), stmt.child_by_field_name("condition")
+        if cons is not None and cond is not None and _leaves(cons, in_loop):
+            found.append(make_condition(cond, False, "partial-exit"))
     return found
 
 

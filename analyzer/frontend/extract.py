@@ -108,6 +108,24 @@ def _call_args(node: Node) -> list[Node]:
     return [a for a in args.named_children if a.type != "comment"] if args is not None else []
 
 
+def _first_argument_text(call: Node) -> str:
+    """The first argument of ``call`` as written, white space folded; from the
+    text, since a type given to a macro (alloc_percpu(struct vcpu_info)) is
+    no expression node."""
+    args = call.child_by_field_name("arguments")
+    inner = _text(args)[1:-1] if args is not None else ""
+    depth = 0
+    for i, char in enumerate(inner):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            inner = inner[:i]
+            break
+    return " ".join(inner.split())
+
+
 # Every node kind a fact comes from, with the words a function must spell for
 # that kind to yield anything there (None: always).  Identifiers count only
 # when they can name a per-CPU macro (the handler checks the exact spelling).
@@ -502,7 +520,7 @@ class _Walker:
         elif holder is not None and holder.type == "init_declarator":
             target, _, _ = _declarator_name(holder.child_by_field_name("declarator"))
         self.facts.allocations.append(PerCpuAllocation(
-            assigned_to=target, call=call, what=" ".join(_text(args[0]).split()),
+            assigned_to=target, call=call, what=_first_argument_text(node),
             alignment=alignment, site=self.site(node, function)))
 
     def note_alias(self, name: Node | None, value: Node | None, function: str | None) -> None:
@@ -563,26 +581,73 @@ class _Walker:
         elif parent.type == "init_declarator":
             var, _, _ = _declarator_name(parent.child_by_field_name("declarator"))
         if var and function in self.function_nodes:
-            body = self.function_nodes[function]
-            if not self.read_after(body, var, parent.end_byte):
+            statement = parent
+            while statement is not None and statement.type not in ("expression_statement", "declaration"):
+                statement = statement.parent
+            if statement is not None and not _read_before_overwritten(statement, var):
                 return f"dead-store:{var}"
         return "used"
 
-    def read_after(self, body: Node, var: str, after: int) -> bool:
-        stack = [body]
-        while stack:
-            node = stack.pop()
-            if node.end_byte <= after:
-                continue
-            if node.type == "identifier" and node.start_byte >= after and _text(node) == var:
-                parent = node.parent
-                # "var = ..." overwrites; anything else reads.
-                if not (parent is not None and parent.type == "assignment_expression"
-                        and parent.child_by_field_name("left") == node
-                        and _text(parent.child_by_field_name("operator") or parent) == "="):
-                    return True
-            stack.extend(node.children)
+
+_LOOP_TYPES = ("for_statement", "while_statement", "do_statement")
+
+
+def _reads(node: Node, var: str) -> bool:
+    """Does ``node`` read ``var`` (spell it other than as the target of a plain "=")?"""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type == "identifier" and _text(current) == var:
+            parent = current.parent
+            if not (parent is not None and parent.type == "assignment_expression"
+                    and parent.child_by_field_name("left") == current
+                    and _text(parent.child_by_field_name("operator") or parent) == "="):
+                return True
+        stack.extend(current.children)
+    return False
+
+
+def _jumps(node: Node) -> bool:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type == "goto_statement":
+            return True
+        stack.extend(current.named_children)
+    return False
+
+
+def _overwrites(statement: Node, var: str) -> bool:
+    """Is ``statement`` an unconditional "var = ...;"?"""
+    if statement.type != "expression_statement" or not statement.named_child_count:
         return False
+    expr = statement.named_children[0]
+    left = expr.child_by_field_name("left") if expr.type == "assignment_expression" else None
+    return left is not None and left.type == "identifier" and _text(left) == var and \
+        _text(expr.child_by_field_name("operator") or expr) == "="
+
+
+def _read_before_overwritten(statement: Node, var: str) -> bool:
+    """Is the value ``statement`` stores in ``var`` read before the next
+    unconditional store, going forward through the enclosing blocks (a loop
+    around it reads it again wherever it reads ``var``)?"""
+    node = statement
+    while node is not None and node.type != "function_definition":
+        parent = node.parent
+        if parent is None:
+            break
+        if parent.type in _LOOP_TYPES and _reads(parent, var):
+            return True
+        if parent.type == "compound_statement":
+            sibling = node.next_named_sibling
+            while sibling is not None:
+                if _reads(sibling, var) or _jumps(sibling):
+                    return True  # a goto may reach a read past the next store
+                if _overwrites(sibling, var):
+                    return False
+                sibling = sibling.next_named_sibling
+        node = parent
+    return False
 
 
 def extract_facts(path: str, text: str, hunk_functions: dict[int, str] | None = None) -> FileFacts:

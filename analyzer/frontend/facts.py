@@ -6,13 +6,27 @@ sits in, so findings can be placed and fingerprinted without the parse tree.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
+# Typedefs of Xen's public interface (public/xen.h, public/vcpu.h), which
+# every guest includes: FreeBSD writes vcpu_info_t where Linux writes struct
+# vcpu_info.
+PUBLIC_TYPEDEFS = {"vcpu_info_t": "struct vcpu_info", "shared_info_t": "struct shared_info",
+                   "vcpu_time_info_t": "struct vcpu_time_info",
+                   "arch_vcpu_info_t": "struct arch_vcpu_info",
+                   "vcpu_register_vcpu_info_t": "struct vcpu_register_vcpu_info"}
+_PUBLIC_TYPEDEF = re.compile(r"\b(%s)\b" % "|".join(PUBLIC_TYPEDEFS))
+
+
 def type_key(text: str) -> str:
-    """A C type (or a declaration) as written, white space removed: the one
-    way xenlint compares types ("struct vcpu_info *" is "structvcpu_info*")."""
+    """A C type (or a declaration) as written, white space removed and the
+    public typedefs spelled out: the one way xenlint compares types
+    ("struct vcpu_info *" and "vcpu_info_t*" are "structvcpu_info*")."""
+    if "_t" in text:
+        text = _PUBLIC_TYPEDEF.sub(lambda m: PUBLIC_TYPEDEFS[m.group(1)], text)
     return "".join(text.split())
 
 
@@ -30,7 +44,10 @@ class Condition:
 
     text: str
     holds: bool
-    kind: str  # "if", "assert", "early-exit"
+    # "if", "assert", "early-exit", or "partial-exit": an early exit nested
+    # in an earlier if ("if (hvm) { if (done) return; }"), which holds on
+    # that if's path only (once-guards accept it; bounds do not).
+    kind: str
     # Normalised operands of the comparisons it is made of: (left, op, right).
     comparisons: tuple[tuple[str, str, str], ...] = ()
     # "&&" or "||" at the top of the condition, "" for a single term.

@@ -130,6 +130,31 @@ def blank_attributes(text: str) -> str:
     return "".join(out)
 
 
+# Iterator macros used as loop heads (Linux's for_each_online_cpu(cpu) {,
+# list_for_each_entry(...), FreeBSD's CPU_FOREACH(i), TAILQ_FOREACH(...)):
+# the parser takes "name(args) {" for a nested function definition.  An
+# indented head followed by a statement or "{" becomes "while (args)", same
+# length, so the body is a loop body (exits, guards) and keeps its function.
+_LOOP_HEAD = re.compile(r"^([ \t]+)(\w*(?:for_each|FOREACH)\w*)[ \t]*\(", re.M)
+_STATEMENT_START = re.compile(r"\s*[{A-Za-z_]")
+
+
+def loop_macros_as_while(text: str) -> str:
+    """``text`` with iterator-macro loop heads read as while loops (see _LOOP_HEAD)."""
+    if "for_each" not in text and "FOREACH" not in text:
+        return text
+    out, done = [], 0
+    for m in _LOOP_HEAD.finditer(text):
+        close = _call_end(text, m.end() - 1)
+        if not _STATEMENT_START.match(text, close):
+            continue  # a call statement ("...;") or an expression
+        start, end = m.start(2), m.end(2)
+        out += [text[done:start], "while" + " " * (end - start - 5)]
+        done = end
+    out.append(text[done:])
+    return "".join(out)
+
+
 @dataclass
 class SyntaxTree:
     """A parsed file: the tree, the bytes it was parsed from, and its error regions."""
@@ -162,6 +187,6 @@ def _error_lines(root: Node) -> list[int]:
 
 
 def parse(text: str) -> SyntaxTree:
-    source = blank_attributes(text).encode("utf-8", "surrogateescape")
+    source = loop_macros_as_while(blank_attributes(text)).encode("utf-8", "surrogateescape")
     tree = _PARSER.parse(source)
     return SyntaxTree(tree, source, _error_lines(tree.root_node))

@@ -84,14 +84,17 @@ def render(report: Report, style: Style = Style()) -> str:
         location = {"physicalLocation": {"artifactLocation": _artifact(finding.path), "region": region}}
         if finding.function:
             location["logicalLocations"] = [{"name": finding.function, "kind": "function"}]
-        results.append({
+        result = {
             "ruleId": finding.rule_id,
             "ruleIndex": index[finding.rule_id],
             "level": LEVELS[str(finding.severity)],
             "message": {"text": finding.message},
             "locations": [location],
             "partialFingerprints": {"xenlintFingerprint/v1": fingerprint},
-        })
+        }
+        if finding.profile:
+            result["properties"] = {"profile": finding.profile}
+        results.append(result)
     notifications = [{"level": "warning", "message": {"text": problem}} for problem in report.problems]
     invocation = {"executionSuccessful": not report.problems}
     if notifications:
