@@ -19,7 +19,7 @@ from typing import Sequence
 from .checker import ParseStats, analyse, profile_note, run_rules
 from .findings import Finding
 from .frontend.index import index_facts
-from .inputs.images import HunkFailure, Image, apply_file, sparse_images, tree_images
+from .inputs.images import DEFAULT_FUZZ, HunkFailure, Image, apply_file, sparse_images, tree_images
 from .inputs.patchset import Patch
 from .inputs.trees import C_SUFFIXES, CONTEXT_SUFFIXES
 from .frame import Frame
@@ -43,8 +43,9 @@ class TreeContext:
     """A tree and the index facts of every file in it, read once per run and
     shared by every patch checked against it (a series)."""
 
-    def __init__(self, tree, *, jobs: int = 1, cache=None):
+    def __init__(self, tree, *, jobs: int = 1, cache=None, fuzz: int = DEFAULT_FUZZ):
         self.tree = tree
+        self.fuzz = fuzz  # context lines a hunk may ignore at each end (patch -F)
         self.facts = context_facts(tree, jobs=jobs, cache=cache)
         self._overlay: dict[str, tuple[str, object]] = {}
 
@@ -86,7 +87,7 @@ def context_facts(tree, *, jobs: int = 1, cache=None) -> dict:
 
 
 def _images(patch: Patch, tree, result: PatchCheckResult,
-            overlay: dict[str, str] | None) -> list[tuple[Image | None, Image]]:
+            overlay: dict[str, str] | None, fuzz: int = DEFAULT_FUZZ) -> list[tuple[Image | None, Image]]:
     pairs = []
     for pf in patch.files:
         if not pf.path.endswith(C_SUFFIXES):
@@ -100,13 +101,14 @@ def _images(patch: Patch, tree, result: PatchCheckResult,
             result.failures.extend(failures)
         elif overlay is not None and pf.path in overlay:
             pre = Image(pf.path, overlay[pf.path])
-            post, failures = apply_file(pf, overlay[pf.path])
+            post, failures = apply_file(pf, overlay[pf.path], fuzz)
             result.failures.extend(failures)
         else:
-            pre, post, failures = tree_images(pf, tree)
+            pre, post, failures = tree_images(pf, tree, fuzz)
             result.failures.extend(failures)
             if post is None:
                 continue
+        result.notes.extend(str(placement) for placement in post.placed)
         pairs.append((pre, post))
     return pairs
 
@@ -173,7 +175,8 @@ def check_patch(patch: Patch, rules: Sequence[Rule], context: TreeContext | None
     patch without a tree is judged as a patch alone.
     """
     result = PatchCheckResult(patch, notes=list(patch.notes))
-    pairs = _images(patch, context.tree if context is not None else None, result, overlay)
+    pairs = _images(patch, context.tree if context is not None else None, result, overlay,
+                    context.fuzz if context is not None else DEFAULT_FUZZ)
     return check_images(result, pairs, rules, context, overlay, semantic, frame)
 
 
@@ -193,6 +196,9 @@ def check_images(result: PatchCheckResult, pairs: list[tuple[Image | None, Image
     before = {f.fingerprint()
               for f in run_rules(pre_project, [p.path for p in pres] + elsewhere, rules)}
     added = {post.path: post.added for post in posts}
+    by_id = {rule.id: rule for rule in rules}
+    findings = [by_id[f.rule_id].anchor_in_change(f, added, post_project) if f.rule_id in by_id else f
+                for f in findings]
     result.findings = [f for f in findings
                        if f.line in added.get(f.path, ()) or f.fingerprint() not in before]
     result.post_images = {post.path: post for post in posts}

@@ -145,14 +145,24 @@ class Rule:
     def check(self, facts: "FileFacts", project: "ProjectFacts") -> Iterator[Finding]:
         raise NotImplementedError
 
-    def report(self, facts: "FileFacts", site: "Site", **args) -> Finding:
+    def anchor_in_change(self, finding: Finding, added: dict[str, set[int]],
+                         project: "ProjectFacts") -> Finding:
+        """The finding as a patch should show it, given the lines the patch
+        added (path -> post-image lines): by default where the rule found it.
+        A rule whose finding is caused by another line (a definition the
+        patch changed, far from the declaration it breaks) reports there."""
+        return finding
+
+    def report(self, facts: "FileFacts", site: "Site", template: str | None = None,
+               **args) -> Finding:
+        """A finding at ``site``: ``template`` (default: the rule's message) filled with ``args``."""
         return Finding(
             rule_id=self.doc.id,
             severity=self.doc.severity,
             path=facts.path,
             line=site.line,
             col=site.col,
-            message=self.message.format(**args),
+            message=(template or self.message).format(**args),
             function=site.function,
             source=facts.source_line(site.line),
         )

@@ -31,6 +31,9 @@ from analyzer.rule import Rule
 class PerCpuTypeMismatch(Rule):
     message = ("{macro}({type}, {name}) does not match the definition {def_type!r} at "
                "{def_path}:{def_line}")
+    # In a patch that changed the definition and left the declaration alone.
+    message_at_definition = ("{macro}({type}, {name}) no longer matches {decl_macro}({decl_type}, "
+                             "{name}) at {decl_path}:{decl_line}, which this change leaves as it was")
     needs = ("percpu",)
 
     def check(self, facts, project):
@@ -56,3 +59,19 @@ class PerCpuTypeMismatch(Rule):
                                   def_line=ref.site.line)
             finding.details["definition"] = [ref_path, ref.site.line]
             yield finding
+
+    def anchor_in_change(self, finding, added, project):
+        def_path, def_line = finding.details.get("definition", (None, None))
+        if finding.line in added.get(finding.path, ()) or def_line not in added.get(def_path, ()):
+            return finding
+        facts = project.files[def_path]
+        definition = next(d for d in facts.percpu if d.site.line == def_line and d.is_definition)
+        declaration = next(d for d in project.files[finding.path].percpu
+                           if d.site.line == finding.line and not d.is_definition)
+        moved = self.report(facts, definition.site, self.message_at_definition,
+                            macro=definition.macro, type=definition.type_text, name=definition.name,
+                            decl_macro=declaration.macro, decl_type=declaration.type_text,
+                            decl_path=finding.path, decl_line=finding.line)
+        moved.details["declaration"] = [finding.path, finding.line]
+        moved.profile = finding.profile
+        return moved

@@ -25,10 +25,14 @@ def test_failed_hunk_is_reported_and_the_rest_applied():
     pf = _pf("--- a/f.c\n+++ b/f.c\n"
              "@@ -1,2 +1,3 @@\n line 1\n+first\n line 2\n"
              "@@ -5,2 +6,3 @@\n no such\n+second\n context\n")
-    image, failures = apply_file(pf, ORIGINAL)
+    image, failures = apply_file(pf, ORIGINAL, fuzz=0)
     assert len(failures) == 1 and failures[0].hunk == 2
     assert "@@ -5,2 +6,3 @@" in str(failures[0])
     assert image.text.splitlines()[1] == "first"
+    # patch(1)'s default fuzz ignores the one context line at each end:
+    # the hunk then goes where its header says, and says so.
+    image, failures = apply_file(pf, ORIGINAL)
+    assert failures == [] and [str(p) for p in image.placed] == ["f.c: hunk #2 succeeded at 6 with fuzz 1"]
 
 
 def test_sparse_image_keeps_line_numbers_and_reopens_comments():
@@ -44,7 +48,8 @@ def test_check_patch_reports_a_hunk_that_does_not_apply(tmp_path):
     patch = tmp_path / "p.patch"
     patch.write_text(
         "--- a/xen/arch/x86/time.c\n+++ b/xen/arch/x86/time.c\n"
-        "@@ -1,2 +1,3 @@\n not in the file\n+int x;\n neither\n"
+        "@@ -1,6 +1,7 @@\n not in the file\n nor this\n nor this one\n+int x;\n neither\n nor that\n"
+        " nor that one\n"
         "--- a/xen/arch/x86/guest/xen.c\n+++ b/xen/arch/x86/guest/xen.c\n"
         "@@ -38,3 +38,4 @@\n \n DEFINE_PER_CPU(unsigned int, vcpu_id);\n+unsigned long extra_state[2];\n \n")
     run = xenlint("check-patch", str(patch), "--tree", str(FIXTURES / "tree-before"),

@@ -262,3 +262,26 @@ def test_a_patch_alone_still_reports_an_object_it_adds_without_a_declaration(tmp
     _, findings = run_json("check-patch", patch)
     assert [(f["rule"], f["line"]) for f in findings] == [("XL106", 2)]
 
+
+
+def test_a_patch_changing_a_definition_is_told_at_the_line_it_changed(tmp_path):
+    tree = write(tmp_path / "tree", {
+        "xen/arch/x86/guest/xen/xen.c": "#include <xen/percpu.h>\n\nDEFINE_PER_CPU(struct vcpu_info *, vcpu_info);\n",
+        "xen/include/asm/guest.h": "#include <xen/percpu.h>\nDECLARE_PER_CPU(struct vcpu_info *, vcpu_info);\n"})
+    patch = tmp_path / "p.diff"
+    patch.write_text("--- a/xen/arch/x86/guest/xen/xen.c\n+++ b/xen/arch/x86/guest/xen/xen.c\n"
+                     "@@ -1,3 +1,3 @@\n #include <xen/percpu.h>\n \n"
+                     "-DEFINE_PER_CPU(struct vcpu_info *, vcpu_info);\n"
+                     "+DEFINE_PER_CPU(struct vcpu_info, vcpu_info);\n")
+    _, findings = run_json("check-patch", patch, "--tree", tree)
+    assert [(f["rule"], f["path"], f["line"]) for f in findings] == [
+        ("XL105", "xen/arch/x86/guest/xen/xen.c", 3)]
+    assert "no longer matches DECLARE_PER_CPU(struct vcpu_info *, vcpu_info) at " \
+           "xen/include/asm/guest.h:2" in findings[0]["message"]
+    # A patch that changes the declaration is told at the declaration.
+    patch.write_text("--- a/xen/include/asm/guest.h\n+++ b/xen/include/asm/guest.h\n"
+                     "@@ -1,2 +1,2 @@\n #include <xen/percpu.h>\n"
+                     "-DECLARE_PER_CPU(struct vcpu_info *, vcpu_info);\n"
+                     "+DECLARE_PER_CPU(struct vcpu_info, vcpu_info);\n")
+    _, findings = run_json("check-patch", patch, "--tree", tree)
+    assert [(f["rule"], f["path"], f["line"]) for f in findings] == [("XL105", "xen/include/asm/guest.h", 2)]

@@ -179,3 +179,14 @@ def test_statements_skeleton_recovers_from_less_on_the_real_tree(real_xen_tree):
             continue
         full_errors = set(syntax.parse(text).error_lines)
         assert set(syntax.parse(blanked(text)).error_lines) <= full_errors, path
+
+
+def test_an_unclosed_body_leaves_every_later_body_to_the_parser():
+    # The parser nests f2 inside f0, whose "{" the "}" of its if closes;
+    # emptying f2 by its own braces would lose the &x the parse reads there.
+    text = ("DEFINE_PER_CPU(struct vcpu_info *, vcpu_info);\n\nstatic int f0(unsigned int cpu)\n{\n"
+            "    if ( x ) {\n}\n\nstatic int f1(unsigned int cpu)\n{\n"
+            "    x = XEN_shared_info->vcpu_info[cpu].time.version;\n}\n\n"
+            "static int f2(unsigned int cpu)\n{\n    p = &x;\n}\n\nstatic int f3(unsigned int cpu)\n"
+            "{\n    }\n}\n")
+    assert_skeleton_facts_equal_full_parse("gen.c", text)

@@ -51,9 +51,10 @@ def test_new_declaration_mismatching_old_definition_is_reported_where_added(tmp_
     patch = tmp_path / "decl.patch"
     patch.write_text(
         "--- a/xen/arch/x86/time.c\n+++ b/xen/arch/x86/time.c\n"
-        "@@ -12,3 +12,4 @@\n"
+        "@@ -12,6 +12,7 @@\n"
         "  */\n \n DECLARE_PER_CPU(unsigned int, vcpu_id);\n"
-        "+DECLARE_PER_CPU(unsigned long, vcpu_id);\n")
+        "+DECLARE_PER_CPU(unsigned long, vcpu_id);\n"
+        " \n static u64 xen_timer_cpu_frequency(void)\n {\n")
     run = xenlint("check-patch", str(patch), "--tree", str(FIXTURES / "tree-before"),
                   "--format", "json")
     assert ("XL105", "xen/arch/x86/time.c", 15) in run.hits()
@@ -69,6 +70,8 @@ def test_changed_definition_breaks_an_untouched_declaration(tmp_path):
     run = xenlint("check-patch", str(patch), "--tree", str(FIXTURES / "tree-before"),
                   "--format", "json")
     findings = run.json()["findings"]
+    # Told at the line the patch changed, naming the declaration it breaks.
     assert [(f["rule"], f["path"], f["line"]) for f in findings] == [
-        ("XL105", "xen/arch/x86/time.c", 14)]
-    assert findings[0]["source"].startswith("DECLARE_PER_CPU(unsigned int, vcpu_id)")
+        ("XL105", "xen/arch/x86/guest/xen.c", 39)]
+    assert findings[0]["source"].startswith("DEFINE_PER_CPU(unsigned long, vcpu_id)")
+    assert "DECLARE_PER_CPU(unsigned int, vcpu_id) at xen/arch/x86/time.c:14" in findings[0]["message"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .common import add_model_argument, add_output_arguments, gate_for, tree_argument
+from .common import add_fuzz_argument, add_model_argument, add_output_arguments, gate_for, tree_argument
 from .compile_commands import add_semantic_arguments, semantic_layer, semantic_report
 from .parallel_options import add_speed_arguments, facts_cache, jobs
 from .shared_steps import patch_frame, report_patch_check
@@ -17,6 +17,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("patch", metavar="FILE", help="the patch, or - to read standard input")
     parser.add_argument("--tree", metavar="DIR",
                         help="apply the patch to this tree in memory and check the post-image")
+    add_fuzz_argument(parser)
     add_model_argument(parser, default="never")
     add_semantic_arguments(parser)
     add_speed_arguments(parser)
@@ -52,4 +53,5 @@ def tree_context(args, tree: Path | None):
 
     cache, notes = facts_cache(args, [tree])
     disk = DiskTree([tree], relative_to=tree)
-    return TreeContext(disk, jobs=jobs(args), cache=cache), notes + disk.skipped
+    return (TreeContext(disk, jobs=jobs(args), cache=cache, fuzz=getattr(args, "fuzz", 2)),
+            notes + disk.skipped)

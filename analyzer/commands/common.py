@@ -134,6 +134,21 @@ def emit(report, args) -> None:
     write_output(get_reporter(args.format)(report, style_of(args)), args)
 
 
+def add_fuzz_argument(parser: argparse.ArgumentParser) -> None:
+    """--fuzz N, as patch(1)'s -F: how a patch applies to --tree."""
+    def lines(text: str) -> int:
+        value = int(text)
+        if value < 0:
+            raise ValueError(text)
+        return value
+
+    lines.__name__ = "number of lines"  # what argparse names in its error
+    parser.add_argument("--fuzz", type=lines, metavar="N", default=2,
+                        help="with --tree, let a hunk ignore up to N lines of context at each end "
+                             "when it does not apply as written, like patch -F N (default: 2, "
+                             "patch's); hunks applied at an offset or with fuzz are listed as notes")
+
+
 def tree_argument(value: str | None) -> Path | None:
     """``--tree DIR`` as a Path (None when not given); anything but a folder is an input error."""
     if not value:

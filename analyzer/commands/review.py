@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .common import (add_model_argument, add_output_arguments, exit_code, fail_on, gate_for,
-                     style_of, tree_argument, write_output)
+from .common import (add_fuzz_argument, add_model_argument, add_output_arguments, exit_code,
+                     fail_on, gate_for, style_of, tree_argument, write_output)
 from .parallel_options import add_speed_arguments
 
 HELP = ("review a patch series: an mbox, b4 .mbx, format-patch folder, mail or archive page "
@@ -26,6 +26,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--tree", metavar="DIR",
                         help="apply the patches in order, in memory, on this tree and check each "
                              "on top of the ones before it")
+    add_fuzz_argument(parser)
     add_speed_arguments(parser)
     add_output_arguments(parser, formats=tuple(REPORTERS))
     parser.add_argument("--from", dest="sender", metavar="ADDRESS",

@@ -118,7 +118,8 @@ def quiet_bodies_blanked(text: str, words: Sequence[str], register_word: str) ->
     Only a plainly whole body is emptied: from "{" alone at column 0 after a
     line ending in ")" to the next "}" alone at column 0, holding as many
     "{" as "}" and closing every #if it opens.  Any other shape is left to
-    the parser, as is every body when ``register_word`` appears outside the
+    the parser, and so is everything after it (an unclosed body makes the
+    parser nest the functions that follow inside it), as is every body when ``register_word`` appears outside the
     bodies found (its function's name is then unknown).
     """
     bodies: list[tuple[int, int, int]] = []  # (offset of ")", first, end): "{\n" .. "\n}"
@@ -144,7 +145,9 @@ def quiet_bodies_blanked(text: str, words: Sequence[str], register_word: str) ->
     pieces, done = [], 0
     for _, first, end in bodies:
         body = text[first:end]
-        if _plainly_whole(body) and not any(word in body for word in words):
+        if not _plainly_whole(body):
+            break  # the parser may nest what follows inside it: leave the rest whole
+        if not any(word in body for word in words):
             pieces += (text[done:first], "\n" * body.count("\n"))
             done = end
     pieces.append(text[done:])

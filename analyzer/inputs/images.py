@@ -26,6 +26,8 @@ class Image:
     # void f(void)") for hunk lines that precede the end of that function,
     # since a hunk starting mid-function has no function header to parse.
     hunk_functions: dict[int, str] = field(default_factory=dict)
+    # Applied images only: hunks that applied at an offset or with fuzz.
+    placed: list = field(default_factory=list)
 
 
 _FUNCTION_IN_HEADER = re.compile(r"(\w+)\s*\([^()]*\)?\s*$")
@@ -150,11 +152,86 @@ def _matches(lines: list[str], at: int, expected: list[str], loose: bool) -> boo
     return lines[at:at + len(expected)] == expected
 
 
-def apply_file(pf: PatchedFile, original: str) -> tuple[Image, list[HunkFailure]]:
-    """Apply ``pf`` to ``original`` like patch(1) with no fuzz, offsets allowed.
+@dataclass(frozen=True)
+class HunkPlacement:
+    """Where a hunk applied, when not where its header said (patch(1)'s
+    "Hunk #2 succeeded at 135 with fuzz 1 (offset 3 lines).")."""
 
-    A hunk whose context is not found is skipped and reported; the others
-    still apply, so the rest of the patch is still checked.
+    path: str
+    hunk: int  # 1-based index within the file
+    line: int  # first line of the hunk in the post-image (patch(1) prints that)
+    offset: int
+    fuzz: int
+    loose: bool = False  # matched only with trailing white space ignored
+
+    def __str__(self) -> str:
+        text = f"{self.path}: hunk #{self.hunk} succeeded at {self.line}"
+        if self.fuzz:
+            text += f" with fuzz {self.fuzz}"
+        if self.offset:
+            text += f" (offset {self.offset} line{'s' if abs(self.offset) != 1 else ''})"
+        if self.loose:
+            text += ", ignoring trailing white space"
+        return text
+
+
+# patch(1)'s default: up to two lines of context may be ignored at each end.
+DEFAULT_FUZZ = 2
+
+
+def _context_ends(hunk) -> tuple[int, int]:
+    """(leading, trailing) context lines of ``hunk``: before its first and
+    after its last added or removed line."""
+    kinds = [l.is_context for l in hunk if l.is_context or l.is_removed or l.is_added]
+    leading = next((i for i, ctx in enumerate(kinds) if not ctx), len(kinds))
+    trailing = next((i for i, ctx in enumerate(reversed(kinds)) if not ctx), len(kinds))
+    return leading, trailing
+
+
+class _LineIndex:
+    """Where each line of a file is (as written, and with trailing white
+    space stripped), so a hunk is looked for only where its rarest line
+    is: a patch of many hunks that fit nowhere costs hunks x occurrences,
+    not hunks x lines."""
+
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+        self._where: dict[bool, dict[str, list[int]]] = {}
+
+    def positions(self, line: str, loose: bool) -> list[int]:
+        where = self._where.get(loose)
+        if where is None:
+            where = self._where[loose] = {}
+            for number, text in enumerate(self.lines):
+                where.setdefault(text.rstrip() if loose else text, []).append(number)
+        return where.get(line.rstrip() if loose else line, [])
+
+
+def _locate(index: _LineIndex, old: list[str], want: int, low: int, high: int, loose: bool) -> int | None:
+    """patch(1)'s search for ``old`` from ``want``: there, one line after,
+    one before, two after, ... between ``low`` and ``high`` (the first
+    places it may start at)."""
+    if high < low:
+        return None
+    anchor = min(range(len(old)), key=lambda k: len(index.positions(old[k], loose)))
+    starts = [p - anchor for p in index.positions(old[anchor], loose) if low <= p - anchor <= high]
+    starts.sort(key=lambda at: (abs(at - want), at < want))
+    for at in starts:
+        if _matches(index.lines, at, old, loose):
+            return at
+    return None
+
+
+def apply_file(pf: PatchedFile, original: str, fuzz: int = DEFAULT_FUZZ) -> tuple[Image, list[HunkFailure]]:
+    """Apply ``pf`` to ``original`` like patch(1): each hunk where its header
+    says, else at the nearest offset; failing that, with up to ``fuzz`` lines
+    of context ignored at each end (the file's own lines are kept there);
+    failing that, with trailing white space ignored (mail clients strip it).
+
+    A hunk that finds no place is skipped and reported; the others still
+    apply, so the rest of the patch is still checked.  Hunks that applied
+    elsewhere than their header said (or with fuzz) are listed on the image
+    (``placed``), as patch(1) lists them.
     """
     lines = original.split("\n")
     trailing_newline = original.endswith("\n")
@@ -163,43 +240,91 @@ def apply_file(pf: PatchedFile, original: str) -> tuple[Image, list[HunkFailure]
     result: list[str] = []
     added_at: list[bool] = []
     failures: list[HunkFailure] = []
+    placed: list[HunkPlacement] = []
     cursor = 0  # next unconsumed original line (0-based)
     offset = 0
+    rejected_growth = 0  # lines the rejected hunks would have added
+    index = _LineIndex(lines)
     for number, hunk in enumerate(pf, 1):
         if hunk.source_start + hunk.source_length > MAX_LINE:
             failures.append(HunkFailure(pf.path, number, _hunk_header(hunk),
                                         f"lies beyond line {MAX_LINE:,}, past the end of any source "
                                         f"file (this one has {len(lines)} lines); not applied"))
             continue
-        old = [l.value.rstrip("\n") for l in hunk if l.is_context or l.is_removed]
-        new = [(l.value.rstrip("\n"), l.is_added) for l in hunk if l.is_context or l.is_added]
-        want = max(hunk.source_start - 1 + offset, cursor) if old else hunk.source_start + offset
-        where = None
+        body = [l for l in hunk if l.is_context or l.is_removed or l.is_added]
+        leading, trailing = _context_ends(hunk)
+        # patch(1): fuzz goes up to the hunk's longer context; a hunk with
+        # less context at one end than the other (it was made at the start
+        # or the end of the file) may only apply there, unless fuzz evens it.
+        context = max(leading, trailing)
+        found = None
         for loose in (False, True):
-            for at in sorted(range(cursor, len(lines) - len(old) + 1), key=lambda a: abs(a - want)):
-                if _matches(lines, at, old, loose):
-                    where = at
+            for level in range(0, min(max(fuzz, 0), context) + 1):
+                front, back = level + leading - context, level + trailing - context
+                cut_front, cut_back = max(front, 0), max(back, 0)
+                kept = _trim(body, cut_front, cut_back)
+                old = [l.value.rstrip("\n") for l in kept if l.is_context or l.is_removed]
+                full = sum(1 for l in body if l.is_context or l.is_removed)
+                if not full:
+                    break  # a pure addition: placed below
+                if front < 0:  # only at the start of the file (or as the whole file)
+                    fits = cursor <= leading and (back >= 0 or len(old) == len(lines))
+                    at = 0 if fits and _matches(lines, 0, old, loose) else None
+                elif back < 0:  # only at the end of the file
+                    at = len(lines) - len(old)
+                    at = at if at >= cursor and _matches(lines, at, old, loose) else None
+                else:
+                    # The hunk starts inside the file, ignored leading lines
+                    # included; ignored trailing lines may run past its end.
+                    low = max(cursor, cut_front)
+                    high = len(lines) - full + cut_front + cut_back
+                    want = hunk.source_start - 1 + offset + cut_front
+                    if old:
+                        at = _locate(index, old, want, low, high, loose)
+                    else:  # every line ignored: where it says, or the nearest place it fits
+                        at = min(max(want, low), high) if low <= high else None
+                if at is not None:
+                    found = (at, kept, old, level, loose, cut_front)
                     break
-            if where is not None:
+            if found is not None:
                 break
-        if not old:  # pure addition (new file, or insertion at a position)
-            where = min(max(want, cursor), len(lines))
-        if where is None:
+        if found is None and not any(l.is_context or l.is_removed for l in body):
+            # A pure addition (a new file, or lines added at a position).
+            at = min(max(hunk.source_start + offset, cursor), len(lines))
+            found = (at, body, [], 0, False, 0)
+        if found is None:
             failures.append(HunkFailure(pf.path, number, _hunk_header(hunk),
-                                        "does not apply: its context is not in the file"))
+                                        "does not apply: its context is not in the file"
+                                        + (f", even with fuzz {fuzz}" if fuzz else "")))
+            rejected_growth += hunk.target_length - hunk.source_length
             continue
-        result.extend(lines[cursor:where])
-        added_at.extend([False] * (where - cursor))
-        for value, is_added in new:
-            result.append(value)
-            added_at.append(is_added)
-        cursor = where + len(old)
-        offset = where - (hunk.source_start - 1)
+        at, kept, old, level, loose, cut_front = found
+        result.extend(lines[cursor:at])
+        added_at.extend([False] * (at - cursor))
+        for line in kept:
+            if line.is_context or line.is_added:
+                result.append(line.value.rstrip("\n"))
+                added_at.append(line.is_added)
+        cursor = at + len(old)
+        start = at - cut_front  # where the whole hunk (ignored context included) sits
+        pure_addition = not any(l.is_context or l.is_removed for l in body)
+        new_offset = offset if pure_addition else start - (hunk.source_start - 1)
+        if new_offset or level or loose:
+            # patch(1) names the line where the hunk starts in the file it
+            # writes (without the lines rejected hunks would have added).
+            placed.append(HunkPlacement(pf.path, number, hunk.target_start + new_offset - rejected_growth,
+                                        new_offset, level, loose))
+        offset = new_offset
     result.extend(lines[cursor:])
     added_at.extend([False] * (len(lines) - cursor))
     text = "\n".join(result) + ("\n" if trailing_newline or not original else "")
     added = {i + 1 for i, flag in enumerate(added_at) if flag}
-    return Image(patched_path(pf), text, added), failures
+    return Image(patched_path(pf), text, added, placed=placed), failures
+
+
+def _trim(body: list, front: int, back: int) -> list:
+    """``body`` less ``front`` leading and ``back`` trailing context lines."""
+    return body[front:len(body) - back]
 
 
 def source_path(pf: PatchedFile) -> str:
@@ -218,7 +343,8 @@ def unsafe_path(path: str) -> str | None:
     return None
 
 
-def tree_images(pf: PatchedFile, tree) -> tuple[Image | None, Image | None, list[HunkFailure]]:
+def tree_images(pf: PatchedFile, tree, fuzz: int = DEFAULT_FUZZ) -> tuple[Image | None, Image | None,
+                                                                    list[HunkFailure]]:
     """(pre, post, failures) of ``pf`` applied to ``tree`` (an inputs.trees
     tree, read-only): a path outside the tree is refused by name."""
     source = source_path(pf)
@@ -237,7 +363,7 @@ def tree_images(pf: PatchedFile, tree) -> tuple[Image | None, Image | None, list
     pre = Image(pf.path, pre_text)
     if pf.is_removed_file:
         return pre, None, []
-    post, failures = apply_file(pf, pre_text)
+    post, failures = apply_file(pf, pre_text, fuzz)
     return pre, post, failures
 
 
