@@ -130,14 +130,18 @@ def profile_note(project: ProjectFacts) -> list[str]:
 
 
 def tree_facts(tree: DiskTree | GitTree, checked: set[str], *, jobs: int = 1,
-               cache: FactsCache | None = None, keys: Sequence[str | None] | None = None):
+               cache: FactsCache | None = None, keys: Sequence[str | None] | None = None,
+               uses: bool = True):
     """Facts of every file of ``tree``: the layers for the C files in
-    ``checked``, the index layer (what rules ask of other files) for the rest."""
+    ``checked``, the index layer (what rules ask of other files) for the rest;
+    without ``uses`` (no rule asks whether other files use a name), the
+    lean modes (gather.MODES)."""
     from .gather import gather
 
     files = tree.files
     names = [f.name for f in files]
-    modes = ["layered" if f.kind == "c" and f.name in checked else "context" for f in files]
+    checked_mode, context_mode = ("layered", "context") if uses else ("lean", "lean-context")
+    modes = [checked_mode if f.kind == "c" and f.name in checked else context_mode for f in files]
     if keys is None:
         keys = [f.blob for f in files]
     texts: dict[str, str] = {}
@@ -154,8 +158,9 @@ def tree_facts(tree: DiskTree | GitTree, checked: set[str], *, jobs: int = 1,
             data = tree.read_many([names[i] for i in indices])
             texts.update((name, decode_source(blob, name)) for name, blob in data.items())
 
+    raw = None if hasattr(tree, "read_many") else (lambda i: tree.read(names[i]))
     return gather(names, modes, read, keys=keys, sizes=[f.size for f in files], jobs=jobs,
-                  cache=cache, prefetch=prefetch)
+                  cache=cache, prefetch=prefetch, raw=raw)
 
 
 def check_tree(tree: DiskTree | GitTree, checked: Sequence[str], rules: Sequence[Rule], *,
@@ -166,10 +171,22 @@ def check_tree(tree: DiskTree | GitTree, checked: Sequence[str], rules: Sequence
     from .project import ProjectFacts
 
     wanted = set(checked)
-    gathered = tree_facts(tree, wanted, jobs=jobs, cache=cache, keys=keys)
+    # Names spelled are read only when a rule asks whether other files use
+    # a name (XL106) and may be on for some checked file.
+    uses = any(rule.id == "XL106" for rule in rules) and any(
+        frame.may_apply("XL106", name) for name in checked)
+    gathered = tree_facts(tree, wanted, jobs=jobs, cache=cache, keys=keys, uses=uses)
     result = CheckResult(notes=list(tree.skipped))
     project = ProjectFacts(frame=frame)
+    judged = []
     for file, facts in zip(tree.files, gathered.facts):
+        if facts is None:  # a lean mode found nothing in it (gather.NOTHING_LEAN)
+            if semantic is None or file.name not in wanted or file.kind != "c":
+                result.stats.index_files += 1
+                continue
+            from .gather import nothing_found
+
+            facts = nothing_found(file.name)
         if file.kind == "context" or file.name not in wanted:
             if file.kind == "context":
                 project.add_context(file.name, facts.identifiers)
@@ -185,9 +202,9 @@ def check_tree(tree: DiskTree | GitTree, checked: Sequence[str], rules: Sequence
         if " map_vcpuinfo " in f" {facts.identifiers} ":
             result.mapping.append(file.name)
         project.add(facts)
-    names = [f.name for f in tree.files if f.name in wanted and f.kind == "c"]
-    result.findings = run_rules(project, names, rules)
-    result.files_checked = len(names)
+        judged.append(file.name)
+    result.findings = run_rules(project, judged, rules)
+    result.files_checked = sum(1 for f in tree.files if f.name in wanted and f.kind == "c")
     result.judging_notes = profile_note(project) + frame_notes(project, rules)
     result.notes.extend(result.judging_notes)
     return result, gathered.keys

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .inputs.checkout import Checkout, checkout_of, search_names
-from .profiles import ProfileSettings
+from .profiles import ProfileSettings, profile_by_place
 
 # What "used outside this file" can see.
 PROGRAM = "program"  # every file of the program: a tree, or files plus the rest of their checkout
@@ -45,9 +45,26 @@ class Frame:
         so that folders above it (a checkout kept in ~/scripts/) mean nothing."""
         if self.checkout is None:
             return path
+        top = self._top_prefix
+        if path.startswith(top):  # the common case, without a system call
+            return path[len(top):]
         absolute = os.path.join(self.names_from or os.getcwd(), path)
+        if absolute.startswith(top) and ".." not in absolute:
+            return absolute[len(top):]
         rel = os.path.relpath(absolute, self.checkout.top)
         return path if rel.startswith("..") else rel
+
+    @property
+    def _top_prefix(self) -> str:
+        return str(self.checkout.top).rstrip("/") + "/"
+
+    def may_apply(self, rule_id: str, path: str) -> bool:
+        """Can ``rule_id`` be on for the file at ``path``, as far as its place
+        tells before it is read (a profile's default_off, unless named)?"""
+        if rule_id in self.profiles.explicit:
+            return True
+        profile = profile_by_place(self.relative(path), self.profiles.choice, self.kind)
+        return profile is None or all(off != rule_id for off, _ in profile.default_off)
 
     def searches_rest(self) -> bool:
         return bool(self.in_sight) and self.checkout is not None

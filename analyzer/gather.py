@@ -1,12 +1,15 @@
 """Facts of many files: from the facts cache, or analysed on N processes.
 
-Each file is analysed in one of two modes:
+Each file is analysed in one of four modes:
 
 * "layered": the cheapest front-end layer that yields every fact the rules
   use (frontend.layers), for files under check;
 * "context": the index layer alone (per-CPU declarations and the
   identifiers a file spells), for the rest of a tree, which rules only ask
-  about.
+  about;
+* "lean" and "lean-context": the same when no rule asks whether other files
+  use a name (XL106 off, as under the linux profile): no identifiers, and
+  no parse of a file without the protocol's words.
 
 Files whose content key is known beforehand (a git blob) are looked up in
 the cache before anything is read.  The others are read, hashed, looked up
@@ -31,7 +34,7 @@ if TYPE_CHECKING:
 
 # Below this many files to analyse, starting processes costs more than it saves.
 MIN_FILES_FOR_WORKERS = 48
-MODES = ("layered", "context")
+MODES = ("layered", "context", "lean", "lean-context")
 
 
 # What one file's analysis may take: past it, the file is reported as not
@@ -60,12 +63,12 @@ def analyse_text(name: str, text: str, mode: str) -> FileFacts:
         previous = signal.signal(signal.SIGALRM, _out_of_time)
         signal.setitimer(signal.ITIMER_REAL, FILE_SECONDS)
     try:
-        if mode == "context":
-            facts = index_facts(name, text)
+        if mode.endswith("context"):
+            facts = index_facts(name, text, uses=mode == "context")
         else:
             from .frontend.layers import file_facts
 
-            facts = file_facts(name, text)
+            facts = file_facts(name, text, uses=mode == "layered")
     except (_OverBudget, RecursionError, MemoryError) as exc:
         facts = index_facts(name, "") if isinstance(exc, MemoryError) else index_facts(name, text)
         facts.over_budget = {_OverBudget: f"its analysis took more than {FILE_SECONDS} s",
@@ -81,8 +84,22 @@ def analyse_text(name: str, text: str, mode: str) -> FileFacts:
 
 @dataclass
 class Gathered:
-    facts: list[FileFacts]
+    # None where a lean mode found nothing in the file (NOTHING_LEAN): most
+    # of a kernel tree, which then costs no object at all.
+    facts: list[FileFacts | None]
     keys: list[str]  # each file's content key (the text's sha256, or "git:<blob id>")
+
+
+# The content key of a file the lean modes find nothing in: its facts are
+# empty whatever its text, so they are neither hashed nor cached.
+NOTHING_LEAN = "lean:nothing"
+
+
+def nothing_found(name: str) -> FileFacts:
+    """The facts of a file a lean mode found nothing in."""
+    from .frontend.facts import FileFacts
+
+    return FileFacts(path=name, lines=[], layer="index")
 
 
 @dataclass
@@ -94,11 +111,22 @@ class _Job:
     read: Callable[[int], str]
     keys: list[str | None]
     cache: FactsCache | None
+    # The file's bytes, undecoded (lean modes rule most files out on them).
+    raw: Callable[[int], bytes] | None = None
 
     def encoded(self, i: int) -> tuple[int, str, object]:
         """(i, content key, facts): with a cache, the bytes it stores (a
         hit needs no analysis), else the facts themselves."""
-        text = self.read(i)
+        if self.raw is not None and self.modes[i].startswith("lean"):
+            from .frontend.layers import yields_lean_facts
+            from .inputs.trees import decode_source
+
+            data = self.raw(i)
+            if not yields_lean_facts(data):
+                return i, NOTHING_LEAN, None
+            text = decode_source(data, self.names[i])
+        else:
+            text = self.read(i)
         key = self.keys[i] or content_key(text)
         if self.cache is None:
             facts = analyse_text(self.names[i], text, self.modes[i])
@@ -122,21 +150,25 @@ def gather(names: Sequence[str], modes: Sequence[str], read: Callable[[int], str
            keys: Sequence[str | None] | None = None, sizes: Sequence[int] | None = None,
            lines: Callable[[int], object] | None = None, jobs: int = 1,
            cache: FactsCache | None = None,
-           prefetch: Callable[[list[int]], None] | None = None) -> Gathered:
+           prefetch: Callable[[list[int]], None] | None = None,
+           raw: Callable[[int], bytes] | None = None) -> Gathered:
     """Facts of each file, in input order, and the content key of each.
 
     ``read(i)`` gives file i's text; ``keys`` are content keys known without
     reading it (a git blob: "git:<id>"; else the text's sha256); ``sizes``
     order the work costliest first; ``lines(i)`` is what a finding's source
     line is read from (the text, or a callable reading it: default, ``read``);
-    ``prefetch(indices)`` is told which files will be read, before any is.
+    ``prefetch(indices)`` is told which files will be read, before any is;
+    ``raw(i)``, file i's bytes, lets the lean modes skip decoding and
+    hashing the files they find nothing in.
     """
     global _job
     count = len(names)
     known = list(keys) if keys is not None else [None] * count
-    job = _Job(names, modes, read, known, cache)
+    job = _Job(names, modes, read, known, cache, raw)
     facts: list[FileFacts | None] = [None] * count
     found_keys: list[str | None] = list(known)
+    done = [False] * count
     new: dict[str, bytes] = {}
 
     def lines_of(i: int):
@@ -144,6 +176,10 @@ def gather(names: Sequence[str], modes: Sequence[str], read: Callable[[int], str
 
     def accept(i: int, key: str, analysed) -> None:
         found_keys[i] = key
+        done[i] = True
+        if key == NOTHING_LEAN:
+            facts[i] = None  # see Gathered
+            return
         if not isinstance(analysed, bytes):
             facts[i] = placed(analysed, names[i], lines_of(i))
             return
@@ -178,20 +214,20 @@ def gather(names: Sequence[str], modes: Sequence[str], read: Callable[[int], str
 
         if cache is not None:
             cache.load()  # once, here: the workers inherit the entries
-        per_task = max(1, min(16, len(pending) // (jobs * 8)))
+        per_task = max(1, min(64, len(pending) // (jobs * 8)))
         tasks = [pending[k:k + per_task] for k in range(0, len(pending), per_task)]
         _job = job
         try:
             with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-                for done in pool.map(_work, tasks):
-                    for i, key, analysed in done:
+                for batch in pool.map(_work, tasks):
+                    for i, key, analysed in batch:
                         accept(i, key, analysed)
         except BrokenProcessPool:
             pass  # a worker died: what it did not send is analysed below
         finally:
             _job = None
     for i in pending:
-        if facts[i] is None:
+        if not done[i]:
             accept(*job.encoded(i))
     if cache is not None and new:
         cache.add(new)

@@ -152,18 +152,32 @@ class ProfileSettings:
         return f"{self.choice}|{','.join(sorted(self.explicit))}"
 
 
-def profile_for(path: str, markers: frozenset[str], choice: str = "auto",
-                tree_kind: str | None = None) -> Profile:
-    """The profile of a file: ``choice`` unless auto; else its path, else the
-    kind of tree it is in (inputs.checkout), else the words it spells."""
+# Path fragments, each with its leading "/", in the order they are tried.
+_PLACES = [(profile, tuple(f"/{fragment}" for fragment in profile.paths))
+           for profile in (XEN, FREEBSD, LINUX)]
+
+
+def profile_by_place(path: str, choice: str = "auto", tree_kind: str | None = None) -> Profile | None:
+    """The profile a file gets before its text is read: ``choice`` unless
+    auto; else its path, else the kind of tree it is in; None when only
+    the words it spells can tell."""
     if choice != "auto":
         return PROFILES[choice]
     posix = "/" + path.replace("\\", "/")
-    for profile in (XEN, FREEBSD, LINUX):
-        if any(f"/{fragment}" in posix for fragment in profile.paths):
-            return profile
-    if tree_kind in PROFILES:
-        return PROFILES[tree_kind]
+    for profile, fragments in _PLACES:
+        for fragment in fragments:
+            if fragment in posix:
+                return profile
+    return PROFILES.get(tree_kind) if tree_kind else None
+
+
+def profile_for(path: str, markers: frozenset[str], choice: str = "auto",
+                tree_kind: str | None = None) -> Profile:
+    """The profile of a file: by its place (``profile_by_place``), else by
+    the words it spells (``markers``), else Xen's."""
+    placed = profile_by_place(path, choice, tree_kind)
+    if placed is not None:
+        return placed
     for profile in (FREEBSD, LINUX, XEN):
         if any(word in markers for word in profile.words):
             return profile

@@ -420,11 +420,13 @@ def test_a_touched_tree_is_answered_by_content_without_parsing(tmp_path, cache_d
         os.utime(path)  # a checkout or a build touches files without changing them
     parsed: list[str] = []
     real = layers.file_facts
-    monkeypatch.setattr(layers, "file_facts", lambda path, *a: parsed.append(path) or real(path, *a))
+    monkeypatch.setattr(layers, "file_facts",
+                        lambda path, *a, **k: parsed.append(path) or real(path, *a, **k))
     from analyzer.frontend import index
 
     real_index = index.index_facts
-    monkeypatch.setattr(index, "index_facts", lambda path, *a: parsed.append(path) or real_index(path, *a))
+    monkeypatch.setattr(index, "index_facts",
+                        lambda path, *a, **k: parsed.append(path) or real_index(path, *a, **k))
     decoded: list[str] = []
     real_decode = cache_mod.decode
     monkeypatch.setattr(cache_mod, "decode", lambda blob, path, source: decoded.append(path)

@@ -285,3 +285,22 @@ def test_a_patch_changing_a_definition_is_told_at_the_line_it_changed(tmp_path):
                      "+DECLARE_PER_CPU(struct vcpu_info, vcpu_info);\n")
     _, findings = run_json("check-patch", patch, "--tree", tree)
     assert [(f["rule"], f["path"], f["line"]) for f in findings] == [("XL105", "xen/include/asm/guest.h", 2)]
+
+
+def test_a_rule_a_profile_leaves_off_costs_nothing(tmp_path):
+    """In a Linux tree XL106 is off: no file-scope declarations are parsed and
+    no names collected (the lean modes), and the other rules find the same."""
+    import json as json_
+
+    top = write(tmp_path / "linux", {
+        "Kbuild": "", "Kconfig": "", "mm/slab.c": "int slab_count;\n",
+        "kernel/fork.c": "int total_forks;\nstatic int f(void) { return total_forks; }\n",
+        "arch/x86/xen/time.c": "unsigned long xen_tsc_khz(void)\n{\n"
+                               "\treturn HYPERVISOR_shared_info->vcpu_info[cpu].time.flags;\n}\n"})
+    lean = json_.loads(run_cli("check", str(top), "--format", "json", "--no-cache")[1])
+    named = json_.loads(run_cli("check", str(top), "--format", "json", "--no-cache",
+                                "--extend-select", "XL106")[1])
+    assert lean["summary"]["parsed"]["declaration_files"] == 0
+    assert named["summary"]["parsed"]["declaration_files"] == 2
+    assert [f["rule"] for f in lean["findings"]] == ["XL101"]
+    assert sorted(f["rule"] for f in named["findings"]) == ["XL101", "XL106", "XL106"]

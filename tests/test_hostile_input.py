@@ -135,10 +135,10 @@ def test_an_analysis_past_its_time_is_stopped_and_reported(tmp_path, monkeypatch
 
     real = layers.file_facts
 
-    def slow(path, text, *args):
+    def slow(path, text, *args, **kwargs):
         if path.endswith("slow.c"):
             time.sleep(5)
-        return real(path, text, *args)
+        return real(path, text, *args, **kwargs)
 
     monkeypatch.setattr(layers, "file_facts", slow)
     monkeypatch.setattr(gather, "FILE_SECONDS", 0.2)

@@ -53,3 +53,40 @@ def test_statement_words_choose_the_full_parse():
     assert facts.layer == "declarations"
     assert [o.name for o in facts.objects] == ["mapped"] and [d.name for d in facts.percpu] == ["x"]
     assert layers.file_facts("a.h", "extern int y;\n").layer == "index"
+
+
+def _lean_nothing_means_no_facts(paths) -> int:
+    """For each file the lean modes rule out on its bytes, the lean layer
+    (file_facts without uses) finds no fact and no suppression comment;
+    returns how many files were ruled out."""
+    from analyzer.frontend.facts import FileFacts  # noqa: F401 (the lists below)
+    from analyzer.rule import FACT_LISTS
+    from analyzer.suppressions import has_marker
+
+    ruled_out = 0
+    for path in paths:
+        data = Path(path).read_bytes()
+        if layers.yields_lean_facts(data):
+            continue
+        ruled_out += 1
+        text = data.decode("utf-8", "surrogateescape")
+        facts = layers.file_facts(str(path), text, uses=False)
+        assert [name for name in FACT_LISTS if getattr(facts, name)] == [], path
+        assert not has_marker(text), path
+        full = extract_facts(str(path), text)
+        # What only XL106 reads (objects) and what only matters in a file
+        # with the protocol's words (functions, prototypes, addresses: a
+        # mapping function's name is such a word) aside, nothing either.
+        skipped = ("objects", "functions", "prototypes", "addresses")
+        assert [name for name in FACT_LISTS if name not in skipped and getattr(full, name)] == [], path
+    return ruled_out
+
+
+def test_files_the_lean_modes_rule_out_hold_no_fact():
+    assert _lean_nothing_means_no_facts(c_files(FIXTURES)) > 5
+
+
+@pytest.mark.realxen
+def test_files_the_lean_modes_rule_out_of_real_xen_hold_no_fact(real_xen_tree):
+    paths = [p for p in (real_xen_tree / "xen").rglob("*.[ch]") if p.is_file()]
+    assert _lean_nothing_means_no_facts(paths) > 800  # of some 1,300 (4.17: 877)

@@ -26,9 +26,12 @@ def markers_in(text: str) -> tuple[str, ...]:
     return tuple(word for word in MARKER_WORDS if word in text)
 
 
-def index_facts(path: str, text: str) -> FileFacts:
+def index_facts(path: str, text: str, uses: bool = True) -> FileFacts:
+    """Per-CPU declarations, guest markers and (with ``uses``, for rules that
+    ask whether other files use a name) the identifiers ``text`` spells."""
     facts = FileFacts(path=path, lines=[], layer="index")
-    facts.identifiers = spelled_identifiers(text)
+    if uses:
+        facts.identifiers = spelled_identifiers(text)
     facts.markers = markers_in(text)
     if "_PER_CPU" in text or "DPCPU_" in text:
         # Find the macro names by their literal spelling, then match the

@@ -30,8 +30,23 @@ from .index import index_facts, markers_in
 # still come from the index layer; the file is reported as over budget.
 MAX_PARSE_BYTES = 2 << 20
 
-# Every statement-level fact needs one of these in the file's text.
-STATEMENT_WORDS = ("vcpu_info", "shared_info", "map_vcpuinfo", "xen_vcpu", "DPCPU_")
+# Every statement-level fact needs one of these in the file's text.  Not
+# "shared_info" alone: an alias of the shared_info page yields a fact only
+# where it reaches ->vcpu_info, and Linux spells skb_shared_info in every
+# network driver.
+STATEMENT_WORDS = ("vcpu_info", "map_vcpuinfo", "xen_vcpu", "DPCPU_")
+
+
+# Without XL106 (lean modes), a file yields facts only if it spells one of
+# these: "vcpu" covers the statement words vcpu_info, map_vcpuinfo and
+# xen_vcpu; "PER_CPU" and "DPCPU_" the per-CPU declarations and DPCPU
+# accessors; "xenlint:" and "SAF-" suppression comments.  Five byte
+# searches, before decoding, rule out almost every file of a kernel tree.
+LEAN_WORDS = (b"vcpu", b"PER_CPU", b"DPCPU_", b"xenlint:", b"SAF-")
+
+
+def yields_lean_facts(data: bytes) -> bool:
+    return any(word in data for word in LEAN_WORDS)
 
 
 def needs_statements(text: str) -> bool:
@@ -40,20 +55,24 @@ def needs_statements(text: str) -> bool:
     return any(word in text for word in STATEMENT_WORDS)
 
 
-def layer_of(path: str, text: str) -> str:
+def layer_of(path: str, text: str, uses: bool = True) -> str:
     """"statements", "declarations" or "index": the cheapest layer that
-    yields every fact of this file."""
+    yields every fact of this file.  Without ``uses`` (no rule asks whether
+    other files use its names: XL106 is off), file-scope objects and the
+    names spelled are not wanted, and a file without the protocol's words
+    needs only the index layer's per-CPU declarations."""
     if needs_statements(text):
         return "statements"
-    return "index" if path.endswith(".h") else "declarations"
+    return "index" if path.endswith(".h") or not uses else "declarations"
 
 
-def file_facts(path: str, text: str, hunk_functions: dict[int, str] | None = None) -> FileFacts:
+def file_facts(path: str, text: str, hunk_functions: dict[int, str] | None = None,
+               uses: bool = True) -> FileFacts:
     """Facts of ``path`` from the cheapest layer that yields all of them (``layer_of``)."""
     from .extract import BODY_WORDS, REGISTER_OP, extract_tree_facts
     from .skeletons import declaration_skeleton, quiet_bodies_blanked
 
-    layer = layer_of(path, text)
+    layer = layer_of(path, text, uses)
     if layer != "index" and len(text) > MAX_PARSE_BYTES:
         index = index_facts(path, text)
         index.lines = LazyLines(text)
@@ -67,7 +86,7 @@ def file_facts(path: str, text: str, hunk_functions: dict[int, str] | None = Non
         facts.identifiers = spelled_identifiers(text)
         facts.markers = markers_in(text)
         return facts
-    index = index_facts(path, text)
+    index = index_facts(path, text, uses)
     if layer == "index":
         index.lines = LazyLines(text)
         return index
