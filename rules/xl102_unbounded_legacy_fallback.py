@@ -9,7 +9,11 @@ What it does
     `vcpu < XEN_LEGACY_MAX_VCPUS` (an enclosing if, an earlier
     BUG_ON/ASSERT, or an early exit). The branch taken when the vcpu_info
     array was never allocated counts as bounded if the same file clamps
-    nr_cpu_ids to the legacy limit.
+    nr_cpu_ids to the legacy limit. Linux (`per_cpu(xen_vcpu, cpu) =`,
+    bound `MAX_VIRT_CPUS`) and FreeBSD (`DPCPU_SET(vcpu_info, ...)`, bound
+    `nitems(HYPERVISOR_shared_info->vcpu_info)`) are read through their
+    profiles; `continue`/`break` out of the loop, `BUG()` and `panic()`
+    are early exits, and a constant index below the bound is bounded.
 Why it matters
     Registration can fail for any vCPU (L0 refuses it, the area crosses a
     page, the vCPU registered already). For vCPU 32 or above there is no

@@ -7,7 +7,10 @@ What it does
     Finds calls to `map_vcpuinfo()` (and to any function of the same file
     that issues VCPUOP_register_vcpu_info and returns a status) and direct
     VCPUOP_register_vcpu_info hypercalls whose result is dropped, cast to
-    void, or assigned to a variable that is never read.
+    void, or assigned to a variable that is never read. A mapping function
+    that returns nothing (Linux's `void xen_vcpu_setup()`, FreeBSD's
+    `void xen_setup_vcpu_info()`), read from its definition or declaration,
+    or from the profile when neither is in sight, is not a finding.
 Why it matters
     Mapping can fail: L0 refuses the registration, or vCPU >= 32 has no
     legacy slot to fall back to. A caller that does not look at the result

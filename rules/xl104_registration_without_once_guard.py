@@ -7,7 +7,9 @@ What it does
     Finds VCPUOP_register_vcpu_info hypercalls that are not skipped when
     the vCPU's area is already registered: no enclosing or earlier test of
     a per-vCPU mapped bitmap (test_bit), or of a mapped/registered flag,
-    guards the call.
+    guards the call. The guest forms count too: the per-CPU pointer
+    already pointing at the registered area (Linux x86) or being non-NULL
+    (Linux Arm, FreeBSD) followed by a return or a goto past the call.
 Why it matters
     The hypervisor accepts one registration per vCPU and per domain
     lifetime. CPU hotplug and same-host resume run the mapping code again;

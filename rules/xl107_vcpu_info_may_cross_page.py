@@ -7,7 +7,10 @@ What it does
     Finds `struct vcpu_info` objects defined statically or per CPU (plain
     DEFINE_PER_CPU(struct vcpu_info, name)) whose address is registered
     with VCPUOP_register_vcpu_info, when nothing aligns them to at least
-    64 bytes.
+    64 bytes; also per-CPU areas from alloc_percpu(struct vcpu_info) or
+    __alloc_percpu(sizeof(struct vcpu_info), align) with an alignment below
+    64 (Linux Arm), and FreeBSD's DPCPU_DEFINE(vcpu_info_t, ...) without
+    __aligned(64).
 Why it matters
     The hypervisor refuses an area that crosses a page boundary. struct
     vcpu_info is 64 bytes with natural alignment 8, so without an explicit
