@@ -32,8 +32,10 @@ def touched_mapping_files(post_images: dict) -> list[str]:
 def _key(finding: Finding) -> tuple:
     # A rule that fires before and after the change is not the change's doing,
     # whatever scenario shows it; a policy note (info) is new when its text is.
+    # A model finding is one defect: its rule and the statement that caused it.
     message = finding.message if finding.severity == Severity.INFO else ""
-    return finding.rule_id, finding.severity, finding.function, message
+    return (finding.rule_id, finding.severity, finding.function, " ".join(finding.source.split()),
+            finding.discriminator, message)
 
 
 def cross_checked(text: str, path: str, release: str, notes: tuple[str, ...] = (),

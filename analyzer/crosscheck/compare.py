@@ -13,7 +13,7 @@ from analyzer.model.guest import model_run
 from analyzer.model.invariants import Violation, check
 from analyzer.model.policy import Policy
 from analyzer.model.scenario import Scenario
-from analyzer.model.snapshot import UNKNOWN, Snapshot, Stop
+from analyzer.model.snapshot import UNKNOWN, Causes, Snapshot, Stop
 
 
 @dataclass
@@ -24,6 +24,7 @@ class EventResult:
     model: Snapshot
     violations: list[Violation]
     diverges: bool
+    causes: Causes | None = None     # which statements of the C code produced c
 
 
 @dataclass
@@ -31,6 +32,7 @@ class ScenarioResult:
     scenario: Scenario
     events: list[EventResult] = field(default_factory=list)
     stop_line: int = 0
+    path: list[int] | None = None    # the recorded path, when the run was asked for it
 
     def first_violation(self, invariant: int) -> EventResult | None:
         for ev in self.events:
@@ -59,15 +61,16 @@ def _same(c: Snapshot, model: Snapshot) -> bool:
     return c.words() == _normalise(model, c).words()
 
 
-def compare(scenario: Scenario, words, nev: int, size: int, stop_line: int,
+def compare(scenario: Scenario, words, nev: int, size: int, stop_line: int, path,
             policy: Policy) -> ScenarioResult:
     ncpus, nvcpus = scenario.nr_cpu_ids, scenario.vcpus_in_domain
-    out = ScenarioResult(scenario, stop_line=stop_line)
+    snap_size = Snapshot.size(ncpus, nvcpus)
+    out = ScenarioResult(scenario, stop_line=stop_line, path=None if path is None else path.tolist())
     model, model_words = model_run(scenario, policy)
     events = scenario.expanded_events()
     booted = False
     for i in range(nev):
-        c_words = words[i * size:(i + 1) * size].tolist()
+        c_words = words[i * size:i * size + snap_size].tolist()
         m_snap = model[i]
         if c_words == model_words[i]:
             # Identical to the model, which keeps every invariant (its own
@@ -77,7 +80,8 @@ def compare(scenario: Scenario, words, nev: int, size: int, stop_line: int,
             continue
         c_snap = Snapshot.from_words(c_words, ncpus, nvcpus)
         booted = booted or (events[i][0] == "BOOT_BSP" and c_snap.outcome == 0)
+        causes = Causes.from_words(words[i * size + snap_size:(i + 1) * size], ncpus, nvcpus)
         out.events.append(EventResult(
             i, events[i], c_snap, m_snap, check(c_snap, events[i], booted),
-            diverges=not _same(c_snap, m_snap)))
+            diverges=not _same(c_snap, m_snap), causes=causes))
     return out

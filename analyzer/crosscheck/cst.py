@@ -49,6 +49,16 @@ class Branch:
 
 
 @dataclass
+class Statement:
+    """A statement the harness marks as a site: where effects are blamed and paths step."""
+    start: int         # byte offsets inside the function's UTF-8 text
+    end: int
+    line: int          # line in the source file
+    text: str          # the statement, on one line
+    wrap: bool         # expression or return statement: wrapped in braces; a declaration: marked before
+
+
+@dataclass
 class FunctionSyntax:
     function: Function
     source: bytes                  # the function's text, UTF-8
@@ -58,6 +68,7 @@ class FunctionSyntax:
     types: set[str] = field(default_factory=set)
     branches: list[Branch] = field(default_factory=list)
     loop_bodies: list[tuple[int, int, bool]] = field(default_factory=list)  # start, end, braced
+    statements: list[Statement] = field(default_factory=list)
     has_errors: bool = False
 
 
@@ -123,6 +134,13 @@ def analyse(function: Function) -> FunctionSyntax:
         elif t in ("declaration", "parameter_declaration"):
             for child in node.children_by_field_name("declarator"):
                 _declared_names(child, out.declared)
+        if t in ("expression_statement", "return_statement") and not node.has_error and (
+                t == "return_statement" or node.named_child_count):
+            out.statements.append(_statement(node, shift, line_of(node), wrap=True))
+        elif (t == "declaration" and not node.has_error and node.parent is not None
+              and node.parent.type == "compound_statement"
+              and any(c.type == "init_declarator" for c in node.children)):
+            out.statements.append(_statement(node, shift, line_of(node), wrap=False))
         if t in ("if_statement", "while_statement", "do_statement", "for_statement",
                  "conditional_expression"):
             cond = node.child_by_field_name("condition")
@@ -142,7 +160,13 @@ def analyse(function: Function) -> FunctionSyntax:
                                             body_node.type == "compound_statement"))
         stack.extend(node.children)
     out.branches.sort(key=lambda b: b.start)
+    out.statements.sort(key=lambda s: s.start)
     return out
+
+
+def _statement(node, shift: int, line: int, wrap: bool) -> Statement:
+    text = " ".join(node.text.decode(errors="replace").split())
+    return Statement(node.start_byte + shift, node.end_byte + shift, line, text, wrap)
 
 
 def _parameters(head: str) -> set[str]:

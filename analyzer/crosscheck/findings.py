@@ -1,8 +1,10 @@
 """Turn cross-check results into findings (rule family XL2xx).
 
-One finding per rule, carrying the smallest scenario that triggers it as one
-line of JSON, the command that replays it, and the per-CPU pointer table of
-the C run next to the model's at the first event that shows the problem.
+One finding per distinct defect (a rule and the statement that caused it,
+see causes.py), at that statement's line, carrying the smallest scenario that
+shows it as one line of JSON, the command that replays it, the path the C
+code took to it, and the per-CPU pointer table of the C run next to the
+model's at the first event that shows the problem.
 """
 
 from __future__ import annotations
@@ -74,6 +76,10 @@ class Location:
         self.path, self.line, self.function, self.source = path, line, function, source
         self.replay_target = replay_target or shlex.quote(path)
 
+    def at(self, line: int, function: str, source: str) -> "Location":
+        """The same input, anchored at another statement."""
+        return Location(self.path, line, function, source, self.replay_target)
+
 
 def _details(loc: Location, result: ScenarioResult, ev: EventResult, extra: dict | None = None) -> dict:
     rows = pointer_table(ev)
@@ -89,23 +95,27 @@ def _details(loc: Location, result: ScenarioResult, ev: EventResult, extra: dict
     return details
 
 
-def invariant_finding(loc: Location, invariant: int, result: ScenarioResult, ev: EventResult) -> Finding:
-    detail = next(v.detail for v in ev.violations if v.invariant == invariant)
+def invariant_finding(loc: Location, invariant: int, result: ScenarioResult, ev: EventResult,
+                      violation=None, cause: str = "") -> Finding:
+    """`loc` is the statement that caused it; `cause` says how, in a few words."""
+    violation = violation or next(v for v in ev.violations if v.invariant == invariant)
     scenario = result.scenario
+    because = f"; {cause}" if cause else ""
     return Finding(
         rule_id=f"XL2{invariant:02d}", severity=Severity.ERROR, path=loc.path, line=loc.line, col=1,
-        message=(f"I{invariant} violated ({invariant_title(invariant)}): {detail}; "
+        message=(f"I{invariant} violated ({invariant_title(invariant)}): {violation.detail}{because}; "
                  f"scenario: {scenario.describe()}"),
         function=loc.function, source=loc.source, discriminator=f"I{invariant}",
-        details=_details(loc, result, ev, {"invariant": f"I{invariant}"}))
+        details=_details(loc, result, ev, {"invariant": f"I{invariant}", "cause": cause}))
 
 
-def divergence_finding(loc: Location, result: ScenarioResult, ev: EventResult) -> Finding:
+def divergence_finding(loc: Location, result: ScenarioResult, ev: EventResult, cause: str = "") -> Finding:
+    because = f"; {cause}" if cause else ""
     return Finding(
         rule_id="XL250", severity=Severity.WARNING, path=loc.path, line=loc.line, col=1,
         message=(f"the C code and the reference model disagree after event {ev.index + 1} "
-                 f"({ev.event[0]}); scenario: {result.scenario.describe()}"),
-        function=loc.function, source=loc.source, details=_details(loc, result, ev))
+                 f"({ev.event[0]}){because}; scenario: {result.scenario.describe()}"),
+        function=loc.function, source=loc.source, details=_details(loc, result, ev, {"cause": cause}))
 
 
 def policy_finding(loc: Location, text: str, line: int, dimension: str) -> Finding:

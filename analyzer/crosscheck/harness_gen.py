@@ -15,7 +15,7 @@ from functools import lru_cache
 from importlib import resources
 
 from analyzer.crosscheck.ctokens import tokenize
-from analyzer.crosscheck.cst import Branch, FunctionSyntax, analyse
+from analyzer.crosscheck.cst import Branch, FunctionSyntax, Statement, analyse
 from analyzer.crosscheck.extract import ENVIRONMENT_FUNCTIONS, Extraction
 from analyzer.frontend.facts import VCPU_INFO_POINTER, type_key
 
@@ -50,15 +50,33 @@ def prelude_names() -> frozenset[str]:
 class Harness:
     text: str
     branches: list[tuple[str, Branch]]           # (function name, branch), index = branch id
+    sites: list[tuple[str, Statement]]            # (function name, statement), index = site id
     stubs: list[str]                              # stubbed functions, index = stub id
     stub_objects: list[str]
     problems: list[str] = field(default_factory=list)
     roles: dict[str, str] = field(default_factory=dict)
 
 
-def _instrument(syn: FunctionSyntax, first_id: int) -> tuple[str, list[Branch]]:
-    inserts: list[tuple[int, int, int, str]] = []
+def _instrument(syn: FunctionSyntax, first_id: int, first_site: int) -> tuple[str, list[Branch]]:
+    """Wrap branch conditions in XL_BR, loop bodies get XL_STEP, statements become sites.
+
+    A site marks where the runtime blames the effects it sees (a per-CPU
+    pointer, a bit, a registration changed) and where a recorded path steps:
+    an expression or return statement S becomes `{ XL_AT(id); S XL_DONE(id); }`
+    (no XL_DONE after a return), a declaration with an initializer gets
+    `XL_AT(id);` before it.
+    """
+    inserts: list[tuple[int, int, int, bytes]] = []
     kept = []
+    for k, st in enumerate(syn.statements):
+        sid = first_site + k
+        span = st.end - st.start
+        if st.wrap:
+            inserts.append((st.start, 0, -span, f"{{ XL_AT({sid}); ".encode()))
+            done = b"" if st.text.startswith("return") else f" XL_DONE({sid});".encode()
+            inserts.append((st.end, 1, span, done + b" }"))
+        else:
+            inserts.append((st.start, 0, -span, f"XL_AT({sid}); ".encode()))
     for branch in syn.branches:
         bid = first_id + len(kept)
         kept.append(branch)
@@ -137,20 +155,26 @@ def generate(extraction: Extraction) -> Harness:
     parts.append(ENVIRONMENT_C.replace("vcpu_id", vid_name))
     parts += [f.head.strip() + ";" for f in functions]
     branches: list[tuple[str, Branch]] = []
+    sites: list[tuple[str, Statement]] = []
     for syn in syntax:
-        text, kept = _instrument(syn, len(branches))
+        text, kept = _instrument(syn, len(branches), len(sites))
         branches += [(syn.function.name, b) for b in kept]
+        sites += [(syn.function.name, s) for s in syn.statements]
         parts += [f"#line {syn.function.line} \"{extraction.path}\"", text, ""]
     parts.append("#line 1 \"xenlint-glue.c\"")
     parts += [f"static long {n}() {{ xl_stub_called({i}); return 0; }}" for i, n in enumerate(stubs)]
+    map_fn = extraction.functions.get("map")
+    map_ids = [i for i, (fn, _) in enumerate(sites) if map_fn is not None and fn == map_fn.name]
+    map_range = (map_ids[0], map_ids[-1] + 1) if map_ids else (0, 0)
     parts.append(_glue(extraction, ptr_name, vid_name, array_obj, bitmap_obj, per_cpu_names,
                        len(branches), len(stubs)))
+    parts.append(f"const int xl_glue_map_sites[2] = {{ {map_range[0]}, {map_range[1]} }};")
     roles = {role: f.name for role, f in extraction.functions.items()}
     if "setup" not in roles:
         problems.append("no BSP setup function (hypervisor_setup/setup) found; boot maps the BSP directly")
     if "ap_setup" not in roles:
         problems.append("no AP setup function (hypervisor_ap_setup/ap_setup) found; APs map directly")
-    return Harness("\n".join(parts) + "\n", branches, stubs, stub_objects, problems, roles)
+    return Harness("\n".join(parts) + "\n", branches, sites, stubs, stub_objects, problems, roles)
 
 
 def _glue(extraction, ptr_name, vid_name, array_obj, bitmap_obj, per_cpu_names,
@@ -197,6 +221,7 @@ void xl_glue_percpu_reset(unsigned int cpu)
 {resets}
 }}
 void *xl_glue_ptr(unsigned int cpu) {{ return (void *)per_cpu__{ptr_name}[cpu]; }}
+const void *xl_glue_ptrs(void) {{ return per_cpu__{ptr_name}; }}
 unsigned int xl_glue_vid(unsigned int cpu) {{ return (unsigned int)per_cpu__{vid_name}[cpu]; }}
 void *xl_glue_array(void) {{ return {f"(void *){array_obj.name}" if array_obj else "0"}; }}
 int xl_glue_mapped(unsigned int vcpu) {{ {mapped} }}

@@ -56,6 +56,7 @@ class Prepared:
 
     def __init__(self, text: str, path: str):
         self.path = path
+        self.text = text
         self.extraction = extract(text, path)
         self.harness: Harness | None = None
         self.binary = None
@@ -82,7 +83,7 @@ class Prepared:
 
 
 def _snapshots(run, scenario: Scenario) -> list[Snapshot]:
-    words, nev, size, _ = run
+    words, nev, size = run[:3]
     return [Snapshot.from_words(words[i * size:(i + 1) * size], scenario.nr_cpu_ids,
                                 scenario.vcpus_in_domain) for i in range(nev)]
 
@@ -142,7 +143,7 @@ def crosscheck_source(text: str, path: str, *, release: str = "4.16-4.17", explo
     policy, observed, crashes = infer_policy(prep, release)
     if any(c.out_of_time for c in crashes):
         # The code does not even finish the probes: running more only burns time.
-        report.findings += _findings(loc, [], crashes)
+        report.findings += _findings(prep, loc, [], crashes)
         return report
     report.policy = policy
     texts = dict(zip(("on_unregistrable_high_vcpu", "bsp_failure", "ap_low_failure"), policy.describe()))
@@ -164,7 +165,7 @@ def crosscheck_source(text: str, path: str, *, release: str = "4.16-4.17", explo
         results += _explore(prep, policy, release, explore, seed, results, batch)
     report.results = results
     report.scenarios_run = len(results)
-    report.findings += _findings(loc, results, batch.crashes)
+    report.findings += _findings(prep, loc, results, batch.crashes, policy)
     if incomplete:
         # Only a complete, well-formed record of every scenario sent counts as run.
         report.findings.append(F.incomplete_finding(loc, incomplete, len(chosen), batch.crashes))
@@ -220,29 +221,78 @@ def _coverage(harness: Harness, cov: bytes) -> list[BranchCoverage]:
     return out
 
 
-def _findings(loc, results: list[ScenarioResult], crashes) -> list[Finding]:
-    best: dict[str, tuple[tuple, Finding]] = {}
+def _findings(prep: "Prepared", loc, results: list[ScenarioResult], crashes,
+              policy: Policy | None = None) -> list[Finding]:
+    """One finding per distinct defect: a rule and the statement that caused it.
 
-    def offer(rule: str, scenario: Scenario, make):
+    Each keeps its smallest scenario; the chosen scenarios then run once more
+    recording their paths, which the findings show.
+    """
+    from analyzer.crosscheck.causes import defects, stop_cause
+
+    best: dict[tuple[str, int], tuple[tuple, object]] = {}
+
+    def offer(rule: str, site: int, scenario: Scenario, make):
         key = scenario.size()
-        if rule not in best or key < best[rule][0]:
-            best[rule] = (key, make())
+        if (rule, site) not in best or key < best[(rule, site)][0]:
+            best[(rule, site)] = (key, (scenario, make))
 
     for result in results:
-        hung = result.hung()
-        if hung is not None:
-            offer("XL270", result.scenario, lambda r=result: F.sandbox_finding(
-                loc, r.scenario, "hung: the step budget ran out inside the extracted code"))
+        if result.hung() is not None:
+            cause = stop_cause(result)
+            offer("XL270", cause.site, result.scenario, lambda where, r=result: F.sandbox_finding(
+                where, r.scenario, "hung: the step budget ran out inside the extracted code"))
             continue
-        seen = {v.invariant for ev in result.events for v in ev.violations}
-        for inv in sorted(seen):
-            ev = result.first_violation(inv)
-            offer(f"XL2{inv:02d}", result.scenario,
-                  lambda r=result, e=ev, i=inv: F.invariant_finding(loc, i, r, e))
-        if not seen:
-            ev = result.first_divergence()
-            if ev is not None:
-                offer("XL250", result.scenario, lambda r=result, e=ev: F.divergence_finding(loc, r, e))
+        for rule, cause, ev, violation in defects(result):
+            if violation is None:
+                offer(rule, cause.site, result.scenario, lambda where, r=result, e=ev, c=cause:
+                      F.divergence_finding(where, r, e, c.how))
+            else:
+                offer(rule, cause.site, result.scenario, lambda where, r=result, e=ev, v=violation, c=cause:
+                      F.invariant_finding(where, v.invariant, r, e, v, c.how))
     for crash in crashes:
-        offer("XL270", crash.scenario, lambda c=crash: F.sandbox_finding(loc, c.scenario, c.reason))
-    return [f for _, f in sorted(best.values(), key=lambda kv: kv[1].rule_id)]
+        offer("XL270", -1, crash.scenario, lambda where, c=crash: F.sandbox_finding(where, c.scenario, c.reason))
+
+    paths = _paths(prep, [scenario for _, (scenario, _) in best.values()], policy)
+    out = []
+    for (rule, site), (_, (scenario, make)) in best.items():
+        finding = make(_site_location(prep, loc, site))
+        _add_path(prep, finding, paths.get(scenario), site)
+        out.append(finding)
+    return sorted(out, key=lambda f: (f.rule_id, f.line))
+
+
+def _site_location(prep: "Prepared", loc, site: int):
+    if prep.harness is None or not 0 <= site < len(prep.harness.sites):
+        return loc
+    function, statement = prep.harness.sites[site]
+    lines = prep.text.splitlines()
+    source = lines[statement.line - 1].strip() if 0 < statement.line <= len(lines) else statement.text
+    return loc.at(statement.line, function, source)
+
+
+def _paths(prep: "Prepared", scenarios: list[Scenario], policy: Policy | None) -> dict:
+    """Scenario -> its result run again in path mode (nothing when it cannot run)."""
+    if not scenarios or prep.binary is None or policy is None:
+        return {}
+    unique = list(dict.fromkeys(scenarios))
+    batch = run_batch(prep.binary, unique, paths=True)
+    out = {}
+    for i in sorted(batch.runs):
+        try:
+            out[unique[i]] = compare(unique[i], *batch.runs[i], policy)
+        except (IndexError, ValueError):
+            continue
+    return out
+
+
+def _add_path(prep: "Prepared", finding: Finding, result: ScenarioResult | None, site: int) -> None:
+    from analyzer.crosscheck.causes import path_steps, path_text
+
+    if result is None or result.path is None or prep.harness is None:
+        return
+    last = finding.details.get("event", len(result.scenario.expanded_events())) - 1
+    steps = path_steps(result.path, last, result.scenario, prep.harness, finding.path)
+    cause_line = finding.line if 0 <= site < len(prep.harness.sites) else -1
+    finding.details["path"] = steps
+    finding.details["text_lines"] = ["path:"] + ["  " + line for line in path_text(steps, cause_line)]

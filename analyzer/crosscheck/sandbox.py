@@ -39,7 +39,7 @@ class Crash:
 
 @dataclass
 class BatchResult:
-    runs: dict[int, tuple]              # scenario index -> (words, nev, size, stop line)
+    runs: dict[int, tuple]              # scenario index -> (words, nev, size, stop line, path)
     crashes: list[Crash] = field(default_factory=list)
     not_run: list[int] = field(default_factory=list)
     coverage: bytes = b""
@@ -68,9 +68,7 @@ def _describe_exit(code: int | None, timed_out: bool) -> str:
             6: "bad input header", 7: "rejected a scenario"}.get(code, f"exited with status {code}")
 
 
-def _run_once(binary: Path, scenarios: list[Scenario], timeout: float):
-    from analyzer.model.snapshot import Snapshot
-
+def _run_once(binary: Path, scenarios: list[Scenario], timeout: float, paths: bool):
     cpu_seconds = CPU_SECONDS_BASE + len(scenarios) // SCENARIOS_PER_CPU_SECOND
     parent, child = socket.socketpair()
     try:
@@ -80,7 +78,7 @@ def _run_once(binary: Path, scenarios: list[Scenario], timeout: float):
     finally:
         child.close()
     nonce = wire.new_nonce()
-    payload = wire.encode_batch(scenarios, nonce)
+    payload = wire.encode_batch(scenarios, nonce, paths)
 
     def send():
         try:
@@ -90,8 +88,8 @@ def _run_once(binary: Path, scenarios: list[Scenario], timeout: float):
 
     writer = threading.Thread(target=send, daemon=True)
     writer.start()
-    reader = wire.Reader(nonce, [(len(s.expanded_events()), Snapshot.size(s.nr_cpu_ids, s.vcpus_in_domain))
-                                 for s in scenarios])
+    reader = wire.Reader(nonce, [(len(s.expanded_events()), wire.record_size(s)) for s in scenarios],
+                         paths)
     corrupt = None
     deadline = time.monotonic() + timeout
     timed_out = False
@@ -132,16 +130,18 @@ def _run_once(binary: Path, scenarios: list[Scenario], timeout: float):
     return reader, reason
 
 
-def run_batch(binary: Path, scenarios: list[Scenario], *, timeout: float | None = None) -> BatchResult:
+def run_batch(binary: Path, scenarios: list[Scenario], *, timeout: float | None = None,
+              paths: bool = False) -> BatchResult:
+    """Run `scenarios`; with `paths`, each run also records its path (branches and effects)."""
     result = BatchResult(runs={})
     pending = list(range(len(scenarios)))
     restarts = 0
     while pending:
         batch = [scenarios[i] for i in pending]
         budget = timeout or CPU_SECONDS_BASE + 2.0 + len(batch) / 10_000
-        reader, reason = _run_once(binary, batch, budget)
-        for local, words, nev, size, line in reader.results:
-            result.runs[pending[local]] = (words, nev, size, line)
+        reader, reason = _run_once(binary, batch, budget, paths)
+        for local, words, nev, size, line, path in reader.results:
+            result.runs[pending[local]] = (words, nev, size, line, path)
         if reader.done:
             result.coverage = _merge(result.coverage, reader.coverage)
             result.stub_calls = _add(result.stub_calls, reader.stub_calls)

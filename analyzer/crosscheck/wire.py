@@ -3,11 +3,13 @@
 The constants are generated into a header (`c_header()`) from the Python
 enums, so the two sides cannot drift apart.
 
-Python -> C: IN_MAGIC, a nonce (two words, fresh for every batch), count,
-then per scenario its length in words and the words (`encode_scenario`).
+Python -> C: IN_MAGIC, a nonce (two words, fresh for every batch), the
+mode (1: record paths), count, then per scenario its length in words and the
+words (`encode_scenario`).
 C -> Python: per scenario SCEN_MAGIC, a tag (the nonce mixed with the
-index), index, event count, snapshot size, the snapshots, the stop line;
-then END_MAGIC, a tag (the nonce mixed with the count), the count, and the
+index), index, event count, record size, per event the snapshot and its
+causes, the stop line, and in path mode the path (a count, then one word per
+step: kind << 24 | value); then END_MAGIC, a tag (the nonce mixed with the count), the count, and the
 batch totals (coverage bytes, stub call counts, printk formats).
 
 The reader trusts nothing it did not ask for: records must come in order,
@@ -77,8 +79,19 @@ def new_nonce() -> tuple[int, int]:
     return secrets.randbits(32), secrets.randbits(32)
 
 
-def encode_batch(scenarios: list[Scenario], nonce: tuple[int, int]) -> bytes:
-    out = array("I", [IN_MAGIC, nonce[0], nonce[1], len(scenarios)])
+def record_size(s: Scenario) -> int:
+    """Words per event in a scenario's record: the snapshot, then its causes."""
+    from analyzer.model.snapshot import Causes, Snapshot
+
+    return (Snapshot.size(s.nr_cpu_ids, s.vcpus_in_domain)
+            + Causes.size(s.nr_cpu_ids, s.vcpus_in_domain))
+
+
+MAX_PATH = 8192 + 1   # the runtime's MAX_TRACE and a "cut" mark
+
+
+def encode_batch(scenarios: list[Scenario], nonce: tuple[int, int], paths: bool = False) -> bytes:
+    out = array("I", [IN_MAGIC, nonce[0], nonce[1], int(paths), len(scenarios)])
     for s in scenarios:
         words = encode_scenario(s)
         out.append(len(words))
@@ -95,12 +108,14 @@ class Reader:
     is in.  ``shapes`` are the (event count, snapshot size) of each scenario
     sent, in order; a record that does not fit is Corrupt."""
 
-    def __init__(self, nonce: tuple[int, int], shapes: list[tuple[int, int]]):
+    def __init__(self, nonce: tuple[int, int], shapes: list[tuple[int, int]], paths: bool = False):
         self.nonce = nonce
         self.shapes = shapes
+        self.paths = paths
         self.buf = bytearray()
         self.pos = 0
-        self.results: list[tuple[int, array, int, int, int]] = []  # index, words, nev, size, line
+        # index, words, nev, size, stop line, path (words, in path mode)
+        self.results: list[tuple[int, array, int, int, int, array | None]] = []
         self.done = False
         self.coverage = b""
         self.stub_calls: list[int] = []
@@ -141,7 +156,19 @@ class Reader:
             words = array("i")
             words.frombytes(self.buf[start + 20:end - 4])
             (line,) = struct.unpack_from("<i", self.buf, end - 4)
-            self.results.append((index, words, nev, size, line))
+            path = None
+            if self.paths:
+                if len(self.buf) < end + 4:
+                    return False
+                (steps,) = struct.unpack_from("<i", self.buf, end)
+                if not 0 <= steps <= MAX_PATH:
+                    raise Corrupt(f"scenario {index} recorded a path of {steps} steps")
+                if len(self.buf) < end + 4 + 4 * steps:
+                    return False
+                path = array("i")
+                path.frombytes(self.buf[end + 4:end + 4 + 4 * steps])
+                end += 4 + 4 * steps
+            self.results.append((index, words, nev, size, line, path))
             self.pos = end
         elif magic == END_MAGIC:
             self.pos += 4

@@ -110,6 +110,41 @@ class Snapshot:
         return cls(Outcome(w[0]), Stop(w[1]), w[2], w[3], w[4], Flag(w[5]), cpus, vcpus)
 
 
+@dataclass(frozen=True)
+class Causes:
+    """Which statement of the C code last changed each part of a snapshot.
+
+    Site ids index the harness's statement sites (crosscheck/harness_gen.py);
+    -1 is the environment (the harness resetting a CPU, a new L0) or nothing.
+    Only the C run has causes; the model's snapshots have none.
+    """
+
+    last: int                    # where the code left in this event: the last statement of
+                                 # the mapping function that ran, else the last of any
+    stop: int                    # the statement that stopped the system
+    array: int                   # the last change of the array pointer, or its free
+    flags: tuple[int, ...]       # per Flag bit: the statement that raised it this event
+    ptr: tuple[int, ...]         # per CPU: the last write of its vcpu_info pointer
+    bit: tuple[int, ...]         # per vCPU: the last change of its mapped bit
+    reg: tuple[int, ...]         # per vCPU: the registration L0 holds
+
+    HEADER = 3 + len(Flag)
+
+    @classmethod
+    def size(cls, ncpus: int, nvcpus: int) -> int:
+        return cls.HEADER + ncpus + 2 * nvcpus
+
+    @classmethod
+    def from_words(cls, w, ncpus: int, nvcpus: int) -> "Causes":
+        h = cls.HEADER
+        return cls(w[0], w[1], w[2], tuple(w[3:h]), tuple(w[h:h + ncpus]),
+                   tuple(w[h + ncpus:h + ncpus + nvcpus]),
+                   tuple(w[h + ncpus + nvcpus:h + ncpus + 2 * nvcpus]))
+
+    def flag(self, flag: Flag) -> int:
+        return self.flags[int(flag).bit_length() - 1]
+
+
 def ptr_text(kind: Ptr, idx: int) -> str:
     """How a pointer is shown in the side-by-side tables."""
     if kind is Ptr.NULL:

@@ -11,6 +11,7 @@ from analyzer.crosscheck.findings import pointer_table, table_text
 
 def _finding_text(f) -> list[str]:
     out = [f"{f.path}:{f.line}:{f.col}: {f.severity}: {f.message} [{f.rule_id}]"]
+    out += ["    " + line for line in f.details.get("text_lines", ())]
     if "table" in f.details:
         out += ["    " + line for line in f.details["table"].splitlines()]
     if "replay" in f.details:

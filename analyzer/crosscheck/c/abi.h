@@ -65,6 +65,9 @@ void xl_step(void);
 int xl_bitop(int op, long nr, volatile void *addr);
 void xl_index_out_of_range(void);
 void xl_register_bitmap(const void *addr, unsigned long bits);
+void xl_at(int site);
+void xl_done(int site);
+void xl_branch(int id, int taken);
 
 /* What the generated glue gives the runtime. */
 void xl_glue_init(void);
@@ -74,6 +77,8 @@ extern const int xl_glue_has_resume;
 void xl_glue_resume(void);
 void xl_glue_percpu_reset(unsigned int cpu);
 void *xl_glue_ptr(unsigned int cpu);
+const void *xl_glue_ptrs(void);
+extern const int xl_glue_map_sites[2];   /* site ids of the mapping function: [first, end) */
 unsigned int xl_glue_vid(unsigned int cpu);
 void *xl_glue_array(void);
 int xl_glue_mapped(unsigned int vcpu);

@@ -202,5 +202,7 @@ static inline unsigned int num_online_cpus(void)
 #define on_selected_cpus(mask, fn, info, wait) xl_smp_call_function((fn), (info))
 
 /* ---- instrumentation inserted by the generator ---------------------------------------- */
-#define XL_BR(id, c) ({ int xl_c_ = !!(c); xl_step(); xl_cov[2 * (id) + xl_c_] = 1; xl_c_; })
+#define XL_BR(id, c) ({ int xl_c_ = !!(c); xl_branch((id), xl_c_); xl_c_; })
+#define XL_AT(id) xl_at(id)
+#define XL_DONE(id) xl_done(id)
 #define XL_STEP() xl_step()

@@ -122,9 +122,122 @@ static int32_t get_word(void)
     return w;
 }
 
+
+/* ---- sites: which statement of the extracted code caused each effect --------- *
+ * The generator marks statements (XL_AT before, XL_DONE after); the runtime
+ * compares the per-CPU pointers, the mapped bitmap and the array pointer with
+ * a shadow copy and blames a change on the statement that ran.  -1 is the
+ * environment (the harness resetting a CPU) or nothing.  In trace mode each
+ * branch direction and each effect is also recorded, in order: the path. */
+#define MAX_TRACE 8192
+#define NFLAGS 6
+static int cur_site = -1, last_site = -1, last_map_site = -1, stop_site = -1, array_site = -1;
+static int ptr_site[XL_NR_CPUS], bit_site[XL_NR_CPUS], reg_site[XL_NR_CPUS], flag_site[NFLAGS];
+static void *ptr_shadow[XL_NR_CPUS];
+static unsigned long bit_shadow[XL_NR_CPUS / 64];
+static const void *array_shadow;
+static int tracing, ntrace, trace_lost;
+static int32_t trace[MAX_TRACE];
+
+enum { TR_EVENT = 1, TR_BRANCH = 2, TR_EFFECT = 3, TR_STOP = 4 };
+
+static void trace_add(int kind, int value)
+{
+    if ( !tracing )
+        return;
+    if ( ntrace < MAX_TRACE )
+        trace[ntrace++] = kind << 24 | (value & 0xFFFFFF);
+    else
+        trace_lost = 1;
+}
+
+static void raise_flag(int flag, int site)
+{
+    if ( !(flags & flag) )
+        flag_site[__builtin_ctz(flag)] = site;
+    flags |= flag;
+}
+
+static unsigned long bitmap_words(void)
+{
+    unsigned long bits = bitmap_bits < XL_NR_CPUS ? bitmap_bits : XL_NR_CPUS;
+    return (bits + 63) / 64;
+}
+
+static void sync_effects(int site)
+{
+    const void *const *ptrs = xl_glue_ptrs();
+    const void *arr = xl_glue_array();
+    int changed = 0;
+
+    if ( memcmp(ptrs, ptr_shadow, scn.nr * sizeof(void *)) )
+    {
+        for ( int c = 0; c < scn.nr; c++ )
+            if ( ptrs[c] != ptr_shadow[c] )
+            {
+                ptr_site[c] = site;
+                ptr_shadow[c] = (void *)ptrs[c];
+            }
+        changed = 1;
+    }
+    if ( bitmap_addr && memcmp(bitmap_addr, bit_shadow, bitmap_words() * 8) )
+    {
+        const unsigned long *w = bitmap_addr;
+        for ( int v = 0; v < scn.dom && v < (int)bitmap_bits; v++ )
+            if ( ((w[v / 64] ^ bit_shadow[v / 64]) >> (v % 64)) & 1 )
+                bit_site[v] = site;
+        memcpy(bit_shadow, bitmap_addr, bitmap_words() * 8);
+        changed = 1;
+    }
+    if ( arr != array_shadow )
+    {
+        array_site = site;
+        array_shadow = arr;
+        changed = 1;
+    }
+    if ( changed && site >= 0 )
+        trace_add(TR_EFFECT, site);
+}
+
+void xl_at(int site)
+{
+    sync_effects(cur_site);
+    cur_site = last_site = site;
+    if ( site >= xl_glue_map_sites[0] && site < xl_glue_map_sites[1] )
+        last_map_site = site;
+    xl_step();
+}
+
+void xl_done(int site)
+{
+    sync_effects(site);
+    cur_site = site;
+}
+
+void xl_branch(int id, int taken)
+{
+    xl_step();
+    xl_cov[2 * id + taken] = 1;
+    if ( tracing )
+    {
+        sync_effects(cur_site);
+        trace_add(TR_BRANCH, 2 * id + taken);
+    }
+}
+
+/* After the harness's own changes (a CPU reset, a new L0): nobody's fault. */
+static void environment_done(void)
+{
+    sync_effects(-1);
+    cur_site = -1;
+}
+
 /* ---- services for the extracted code ------------------------------------------------- */
 void xl_stop(int kind, int line)
 {
+    sync_effects(cur_site);
+    stop_site = cur_site;
+    trace_add(TR_STOP, cur_site & 0xFFFFFF);
     stop_kind = kind;
     stop_line = line;
     __builtin_longjmp(jmp, 1);
@@ -147,7 +260,7 @@ void xl_printk(const char *fmt)
 
 void xl_warn(int line) { (void)line; }
 
-void xl_index_out_of_range(void) { flags |= XL_FLAG_INDEX_RANGE; }
+void xl_index_out_of_range(void) { raise_flag(XL_FLAG_INDEX_RANGE, cur_site); }
 
 void xl_register_bitmap(const void *addr, unsigned long bits)
 {
@@ -163,13 +276,13 @@ int xl_bitop(int op, long nr, volatile void *addr)
 
     if ( addr == bitmap_addr && (nr < 0 || (unsigned long)nr >= bitmap_bits) )
     {
-        flags |= XL_FLAG_INDEX_RANGE;
+        raise_flag(XL_FLAG_INDEX_RANGE, cur_site);
         return 0;
     }
     if ( (addr == cpu_present_map.bits || addr == cpu_online_map.bits) &&
          (nr < 0 || nr >= XL_NR_CPUS) )
     {
-        flags |= XL_FLAG_INDEX_RANGE;
+        raise_flag(XL_FLAG_INDEX_RANGE, cur_site);
         return 0;
     }
     w = (volatile unsigned long *)addr + nr / 64;
@@ -216,9 +329,11 @@ void xl_free(const void *p)
         if ( a->base != p || a->freed )
             continue;
         a->freed = 1;
+        if ( a->base == xl_glue_array() )
+            array_site = cur_site;
         for ( int v = 0; v < scn.dom; v++ )
             if ( l0.reg[v] >= a->base && l0.reg[v] < a->base + a->size )
-                flags |= XL_FLAG_FREED_REGISTERED;
+                raise_flag(XL_FLAG_FREED_REGISTERED, cur_site);
         return;
     }
 }
@@ -322,15 +437,15 @@ long xl_vcpu_op(int cmd, unsigned int vcpu, void *arg)
 
     /* Observations for the invariants, whatever L0 answers. */
     if ( off > XL_PAGE_SIZE - 64 || off % 8 )
-        flags |= XL_FLAG_BAD_AREA;
+        raise_flag(XL_FLAG_BAD_AREA, cur_site);
     if ( area && off < XL_PAGE_SIZE )
     {
         classify(area, &kind, &idx);
         if ( kind == XL_PTR_AREA_OOB )
-            flags |= XL_FLAG_INDEX_RANGE;
+            raise_flag(XL_FLAG_INDEX_RANGE, cur_site);
     }
     if ( (int)vcpu != caller && vcpu < (unsigned int)scn.dom && !l0.down[vcpu] && r < 2 )
-        flags |= XL_FLAG_REMOTE_WHILE_UP;
+        raise_flag(XL_FLAG_REMOTE_WHILE_UP, cur_site);
 
     if ( (err = injected_error(vcpu)) )
         return -err;
@@ -350,8 +465,9 @@ long xl_vcpu_op(int cmd, unsigned int vcpu, void *arg)
         return -XL_EINVAL;
 
     if ( ++l0.regs_this_epoch[vcpu] > 1 )
-        flags |= XL_FLAG_DOUBLE_REGISTRATION;
+        raise_flag(XL_FLAG_DOUBLE_REGISTRATION, cur_site);
     l0.reg[vcpu] = area;
+    reg_site[vcpu] = cur_site;
     if ( vcpu < XL_LEGACY_MAX_VCPUS )
         memcpy(area, xl_shared_info + 64 * vcpu, 64);
     else
@@ -373,7 +489,7 @@ static void deliver_upcalls(void)
             continue;
         for ( int c = 0; c < scn.nr; c++ )
             if ( online[c] && (int)xl_glue_vid(c) == v && xl_glue_ptr(c) != l0.reg[v] )
-                flags |= XL_FLAG_UPCALL_MISSED;
+                raise_flag(XL_FLAG_UPCALL_MISSED, ptr_site[c]);
         l0.upcall[v] = 0;
     }
 }
@@ -410,6 +526,7 @@ static int run_event(int kind, int c)
         l0.down[scn.vid[0]] = 0;
         xl_cur_cpu = 0;
         xl_glue_setup();
+        sync_effects(cur_site);
         set_online(0, 1);
         ever_up[0] = 1;
         return XL_OUT_RAN;
@@ -421,13 +538,16 @@ static int run_event(int kind, int c)
             return XL_OUT_SKIPPED;
         ever_up[c] = 1;
         reset_cpu(c);
+        environment_done();
         l0.down[scn.vid[c]] = 0;
         xl_cur_cpu = c;
         if ( xl_glue_ap_setup() )
         {
             /* The CPU is not brought online; its per-CPU area goes away. */
+            sync_effects(cur_site);
             l0.down[scn.vid[c]] = 1;
             reset_cpu(c);
+            environment_done();
         }
         else
             set_online(c, 1);
@@ -439,6 +559,7 @@ static int run_event(int kind, int c)
         set_online(c, 0);
         l0.down[scn.vid[c]] = 1;
         reset_cpu(c);
+        environment_done();
         return XL_OUT_RAN;
 
     case XL_EV_UPCALL:
@@ -459,6 +580,7 @@ static int run_event(int kind, int c)
             for ( int v = 0; v < scn.dom; v++ )
             {
                 l0.reg[v] = NULL;
+                reg_site[v] = -1;
                 l0.upcall[v] = l0.vector[v] = 0;
                 l0.regs_this_epoch[v] = 0;
                 l0.down[v] = 1;
@@ -469,6 +591,7 @@ static int run_event(int kind, int c)
         }
         xl_cur_cpu = 0;
         xl_glue_resume();
+        sync_effects(cur_site);
         return XL_OUT_RAN;
     }
     return XL_OUT_SKIPPED;
@@ -504,6 +627,19 @@ static void put_snapshot(int outcome)
         put_word(idx);
         put_word(l0.down[v]);
     }
+    /* The causes (analyzer/model/snapshot.py, Causes). */
+    /* Where the code left: in the mapping function if it ran, else anywhere. */
+    put_word(last_map_site >= 0 ? last_map_site : last_site);
+    put_word(stop_site);
+    put_word(array_site);
+    for ( int i = 0; i < NFLAGS; i++ )
+        put_word(flags & (1 << i) ? flag_site[i] : -1);
+    for ( int c = 0; c < scn.nr; c++ )
+        put_word(ptr_site[c]);
+    for ( int v = 0; v < scn.dom; v++ )
+        put_word(bit_site[v]);
+    for ( int v = 0; v < scn.dom; v++ )
+        put_word(reg_site[v]);
 }
 
 static void reset_scenario(void)
@@ -529,6 +665,15 @@ static void reset_scenario(void)
         xl_glue_percpu_reset(c);
     xl_glue_init();
     booted = stop_kind = stop_line = 0;
+    cur_site = last_site = last_map_site = stop_site = array_site = -1;
+    for ( int c = 0; c < XL_NR_CPUS; c++ )
+        ptr_site[c] = bit_site[c] = reg_site[c] = -1;
+    memcpy(ptr_shadow, xl_glue_ptrs(), sizeof(ptr_shadow));
+    memset(bit_shadow, 0, sizeof(bit_shadow));
+    if ( bitmap_addr )
+        memcpy(bit_shadow, bitmap_addr, bitmap_words() * 8);
+    array_shadow = xl_glue_array();
+    ntrace = trace_lost = 0;
     xl_cur_cpu = 0;
 }
 
@@ -571,7 +716,7 @@ static uint32_t nonce[2];
 
 static void run_scenario(unsigned int index)
 {
-    int size = 6 + 4 * scn.nr + 4 * scn.dom, halted = 0;
+    int size = 6 + 4 * scn.nr + 4 * scn.dom + 3 + NFLAGS + scn.nr + 2 * scn.dom, halted = 0;
 
     reset_scenario();
     put_word((int32_t)XL_SCEN_MAGIC);
@@ -584,6 +729,8 @@ static void run_scenario(unsigned int index)
         volatile int outcome = XL_OUT_HALTED;
         flags = 0;
         steps = 0;
+        last_site = last_map_site = -1;
+        trace_add(TR_EVENT, i);
         if ( !halted )
         {
             if ( __builtin_setjmp(jmp) == 0 )
@@ -600,6 +747,13 @@ static void run_scenario(unsigned int index)
         put_snapshot(outcome);
     }
     put_word(stop_line);
+    if ( tracing )
+    {
+        put_word(ntrace + trace_lost);
+        put_bytes(trace, 4 * ntrace);
+        if ( trace_lost )
+            put_word(0);   /* kind 0: the path was cut at MAX_TRACE entries */
+    }
 }
 
 static void put_end(unsigned int count)
@@ -658,6 +812,7 @@ int main(int argc, char **argv)
         syscall(SYS_exit, 6);
     nonce[0] = get_word();
     nonce[1] = get_word();
+    tracing = get_word() == 1;
     count = get_word();
     for ( unsigned int i = 0; i < count; i++ )
     {
