@@ -20,6 +20,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--release", default=None, choices=("4.15", "4.16-4.17", "4.18+"),
                         help="L0 release whose registration contract applies "
                              "(default: the configuration's release, else 4.16-4.17)")
+    parser.add_argument("--exhaustive", action="store_true",
+                        help="check every scenario of a stated small scope instead of the default set "
+                             "(see --depth, --cpus; `xenlint model --help` lists the scope)")
+    parser.add_argument("--depth", type=int, default=None, metavar="N",
+                        help="with --exhaustive: operations after boot, each sequence up to N (default 1)")
+    parser.add_argument("--cpus", default=None, metavar="LIST",
+                        help="with --exhaustive: the nr_cpu_ids values (default 1,2,31,32,33,64)")
     parser.add_argument("--replay", metavar="JSON", help="run one scenario (as printed in a finding) and show each event")
     add_output_arguments(parser, formats=("text", "json", "sarif", "gitlab", "github"))
 
@@ -55,6 +62,23 @@ def _source(args) -> tuple[str, str, tuple[str, ...]]:
     return image.text, image.path, notes
 
 
+def _scope(args):
+    """The scope --exhaustive names, or None for the default set."""
+    from analyzer.errors import InputError
+    from analyzer.model.scope import DEFAULT_CPUS, DEFAULT_DEPTH, Scope
+
+    if not args.exhaustive:
+        if args.depth is not None or args.cpus is not None:
+            raise InputError("--depth/--cpus", "only mean something with --exhaustive")
+        return None
+    try:
+        cpus = tuple(int(n) for n in args.cpus.split(",")) if args.cpus else DEFAULT_CPUS
+        return Scope(cpus=cpus, depth=DEFAULT_DEPTH if args.depth is None else args.depth)
+    except ValueError as exc:
+        raise InputError("--exhaustive", str(exc).replace("invalid literal for int() with base 10",
+                                                          "not a number")) from None
+
+
 def run(args) -> int:
     from pathlib import Path
 
@@ -82,7 +106,7 @@ def run(args) -> int:
     else:
         report = crosscheck_source(text, path, release=release, explore=args.explore,
                                    seed=args.seed, notes=notes,
-                                   replay_target=_replay_target(args, release))
+                                   replay_target=_replay_target(args, release), scope=_scope(args))
     findings, gate_notes = gating.apply(gate, report.findings, {path: text})
     if args.format in ("sarif", "gitlab", "github"):  # CI: the findings as every command gives them
         from analyzer.reporters import Report, get_reporter

@@ -34,10 +34,20 @@ class Cause:
 
 
 def _ptr(causes: Causes, cpu: int) -> Cause:
-    site = causes.ptr[cpu] if 0 <= cpu < len(causes.ptr) else NO_SITE
-    if site != NO_SITE:
+    if not 0 <= cpu < len(causes.ptr):
+        return Cause(causes.last, "the code left here")
+    site = causes.ptr[cpu]
+    # Where the code left: on this CPU if code ran there, else anywhere.
+    left = causes.left[cpu] if causes.left[cpu] != NO_SITE else causes.last
+    if site == NO_SITE:
+        return Cause(left, f"the code left here without setting CPU {cpu}'s vcpu_info pointer")
+    if site < Causes.STALE:
         return Cause(site, f"CPU {cpu}'s vcpu_info pointer was last written here")
-    return Cause(causes.last, f"the code left here without setting CPU {cpu}'s vcpu_info pointer")
+    if left != NO_SITE:
+        # Written in an earlier event and left as it was by the code that ran
+        # now: the defect is where that code left, not the old write.
+        return Cause(left, f"the code left here without updating CPU {cpu}'s vcpu_info pointer")
+    return Cause(site - Causes.STALE, f"CPU {cpu}'s vcpu_info pointer was last written here")
 
 
 def violation_cause(v: Violation, ev: EventResult) -> Cause:

@@ -16,15 +16,37 @@ from analyzer.model.scenario import Scenario
 from analyzer.model.snapshot import UNKNOWN, Causes, Snapshot, Stop
 
 
-@dataclass
 class EventResult:
-    index: int
-    event: tuple[str, int]
-    c: Snapshot
-    model: Snapshot
-    violations: list[Violation]
-    diverges: bool
-    causes: Causes | None = None     # which statements of the C code produced c
+    """One event of a run: the C run's snapshot, the model's, what broke.
+
+    Snapshots are decoded from their words when first read: most events of
+    most runs are only compared, word for word.
+    """
+
+    __slots__ = ("index", "event", "_c", "_model", "violations", "diverges", "causes", "_shape")
+
+    def __init__(self, index: int, event: tuple[str, int], c, model, violations: list[Violation],
+                 diverges: bool, causes: Causes | None = None, shape: tuple[int, int] = (0, 0)):
+        self.index, self.event, self._c, self._model = index, event, c, model
+        self.violations, self.diverges, self.causes, self._shape = violations, diverges, causes, shape
+
+    def _decoded(self, value) -> Snapshot:
+        return value if isinstance(value, Snapshot) else Snapshot.from_words(value, *self._shape)
+
+    @property
+    def c_stop(self) -> Stop:
+        """How the C run stood after the event, without decoding the rest."""
+        return self._c.stop if isinstance(self._c, Snapshot) else Stop(self._c[1])
+
+    @property
+    def c(self) -> Snapshot:
+        self._c = self._decoded(self._c)
+        return self._c
+
+    @property
+    def model(self) -> Snapshot:
+        self._model = self._decoded(self._model)
+        return self._model
 
 
 @dataclass
@@ -44,7 +66,7 @@ class ScenarioResult:
         return next((ev for ev in self.events if ev.diverges), None)
 
     def hung(self) -> EventResult | None:
-        return next((ev for ev in self.events if ev.c.stop is Stop.HUNG), None)
+        return next((ev for ev in self.events if ev.c_stop is Stop.HUNG), None)
 
 
 def _normalise(model: Snapshot, c: Snapshot) -> Snapshot:
@@ -62,26 +84,40 @@ def _same(c: Snapshot, model: Snapshot) -> bool:
 
 
 def compare(scenario: Scenario, words, nev: int, size: int, stop_line: int, path,
-            policy: Policy) -> ScenarioResult:
+            policy: Policy, all_events: bool = True) -> ScenarioResult:
+    """The C run's events against the model's; without `all_events`, events
+    where the two agree word for word are left out of the result."""
     ncpus, nvcpus = scenario.nr_cpu_ids, scenario.vcpus_in_domain
     snap_size = Snapshot.size(ncpus, nvcpus)
     out = ScenarioResult(scenario, stop_line=stop_line, path=None if path is None else path.tolist())
-    model, model_words = model_run(scenario, policy)
+    model_words = model_run(scenario, policy)
     events = scenario.expanded_events()
+    shape = (ncpus, nvcpus)
     booted = False
+    prev_c: list[int] = []
+    prev_m: list[int] = []
     for i in range(nev):
         c_words = words[i * size:i * size + snap_size].tolist()
-        m_snap = model[i]
-        if c_words == model_words[i]:
+        m_words = model_words[i]
+        if (not all_events and c_words[5] == 0 and events[i][0] != "RESUME_NEW_L0"
+                and c_words[1:] == prev_c[1:] and m_words[1:] == prev_m[1:]):
+            # Both runs stand where they stood after the previous event and
+            # nothing was raised in between: what was wrong then was already
+            # recorded, and nothing new can be.
+            continue
+        prev_c, prev_m = c_words, m_words
+        if c_words == m_words:
             # Identical to the model, which keeps every invariant (its own
             # tests check that): nothing to decode or check.
-            booted = booted or (events[i][0] == "BOOT_BSP" and m_snap.outcome == 0)
-            out.events.append(EventResult(i, events[i], m_snap, m_snap, [], diverges=False))
+            booted = booted or (events[i][0] == "BOOT_BSP" and m_words[0] == 0)
+            if all_events:
+                out.events.append(EventResult(i, events[i], m_words, m_words, [], False, None, shape))
             continue
         c_snap = Snapshot.from_words(c_words, ncpus, nvcpus)
+        m_snap = Snapshot.from_words(m_words, ncpus, nvcpus)
         booted = booted or (events[i][0] == "BOOT_BSP" and c_snap.outcome == 0)
         causes = Causes.from_words(words[i * size + snap_size:(i + 1) * size], ncpus, nvcpus)
         out.events.append(EventResult(
             i, events[i], c_snap, m_snap, check(c_snap, events[i], booted),
-            diverges=not _same(c_snap, m_snap), causes=causes))
+            diverges=not _same(c_snap, m_snap), causes=causes, shape=shape))
     return out

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
+from itertools import chain
 
 from analyzer.crosscheck import findings as F
 from analyzer.crosscheck.build import BuildFailed, build
 from analyzer.crosscheck.compare import ScenarioResult, compare
 from analyzer.crosscheck.extract import extract
+from analyzer.crosscheck.grouping import DefectGroups
 from analyzer.crosscheck.harness_gen import Harness, generate
 from analyzer.crosscheck.policy_probe import infer, probes
 from analyzer.crosscheck.sandbox import Crash, run_batch
@@ -16,6 +19,7 @@ from analyzer.findings import Finding, Severity
 from analyzer.model.default_scenarios import default_scenarios
 from analyzer.model.policy import Policy
 from analyzer.model.scenario import Scenario
+from analyzer.model.scope import Scope
 from analyzer.model.snapshot import Snapshot
 
 
@@ -42,6 +46,10 @@ class CrosscheckReport:
     printk: list[str] = field(default_factory=list)
     results: list[ScenarioResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # how it ran (a cache that could not be used)
+    scope: Scope | None = None      # the scope checked in full, if one was
+    seconds: float = 0.0            # time for the scenarios (compile and probes excluded)
+    defects: int = 0                # distinct defects (rule and root cause) found
+    probes: int = 0                 # scenarios run besides the scope's (policy probes)
 
     def coverage_by_function(self) -> dict[str, tuple[int, int]]:
         out: dict[str, tuple[int, int]] = {}
@@ -100,26 +108,71 @@ def infer_policy(prep: Prepared, release: str) -> tuple[Policy, dict, list]:
     return inference.policy, inference.observed, batch.crashes
 
 
-def run_scenarios(prep: Prepared, scenarios: list[Scenario], policy: Policy):
+CHUNK = 2048   # scenarios per harness batch: bounds the memory a big scope needs
+
+
+def run_scenarios(prep: Prepared, scenarios: list[Scenario], policy: Policy, all_events: bool = True):
     batch = run_batch(prep.binary, scenarios)
     results = []
     for i in sorted(batch.runs):
         try:
-            results.append(compare(scenarios[i], *batch.runs[i], policy))
+            results.append(compare(scenarios[i], *batch.runs[i], policy, all_events))
         except (IndexError, ValueError):
             # Values no honest harness writes: the extracted code scribbled on it.
             batch.crashes.append(Crash(scenarios[i], "corrupted the harness's state (invalid snapshot)"))
     return results, batch
 
 
+class _BatchView:
+    """The crashes of a whole run, where _explore expects a batch."""
+
+    def __init__(self, totals):
+        self.crashes = totals.crashes
+
+
+@dataclass
+class _Totals:
+    """What the chunks of one run add up to."""
+    sent: int = 0
+    run: int = 0
+    crashes: list = field(default_factory=list)
+    coverage: bytes = b""
+    stub_calls: list[int] = field(default_factory=list)
+    printk: set[str] = field(default_factory=set)
+
+
+def _run_all(prep: Prepared, scenarios, policy: Policy, groups: DefectGroups, keep: list | None,
+             totals: _Totals, all_events: bool) -> None:
+    """Run `scenarios` (any iterable) in chunks, folding each result into `groups`."""
+    from itertools import islice
+
+    from analyzer.crosscheck.sandbox import _add, _merge
+
+    it = iter(scenarios)
+    while chunk := list(islice(it, CHUNK)):
+        results, batch = run_scenarios(prep, chunk, policy, all_events)
+        totals.sent += len(chunk)
+        totals.run += len(results)
+        totals.crashes += batch.crashes
+        totals.coverage = _merge(totals.coverage, batch.coverage)
+        totals.stub_calls = _add(totals.stub_calls, batch.stub_calls)
+        totals.printk |= set(batch.printk)
+        for result in results:
+            groups.offer_result(result)
+        if keep is not None:
+            keep += results
+
+
 def crosscheck_source(text: str, path: str, *, release: str = "4.16-4.17", explore: int = 0,
                       seed: int = 0, scenarios: list[Scenario] | None = None,
-                      notes: tuple[str, ...] = (), replay_target: str = "") -> CrosscheckReport:
+                      notes: tuple[str, ...] = (), replay_target: str = "",
+                      scope: Scope | None = None) -> CrosscheckReport:
     """Cross-check the mapping code in C `text` against the model.
 
     `notes` are known gaps in `text` (say, functions rebuilt from hunk
     headers); each becomes an XL280 finding. `replay_target` is what replay
     commands name as input (default: `path`), e.g. "patch.mbox --tree DIR".
+    `scope`: run every scenario of it (and the probes) instead of the default set.
     """
     report = CrosscheckReport(path)
     prep = Prepared(text, path)
@@ -143,7 +196,10 @@ def crosscheck_source(text: str, path: str, *, release: str = "4.16-4.17", explo
     policy, observed, crashes = infer_policy(prep, release)
     if any(c.out_of_time for c in crashes):
         # The code does not even finish the probes: running more only burns time.
-        report.findings += _findings(prep, loc, [], crashes)
+        groups = DefectGroups()
+        for crash in crashes:
+            groups.offer_crash(crash)
+        report.findings += groups.findings(prep, loc, None)
         return report
     report.policy = policy
     texts = dict(zip(("on_unregistrable_high_vcpu", "bsp_failure", "ap_low_failure"), policy.describe()))
@@ -151,29 +207,49 @@ def crosscheck_source(text: str, path: str, *, release: str = "4.16-4.17", explo
         report.policy_notes.append(texts[dimension])
         report.findings.append(F.policy_finding(loc, texts[dimension], line, dimension))
 
+    started = time.perf_counter()
     if scenarios is not None:
         chosen = list(scenarios)
+    elif scope is not None:
+        probe_set = list(probes(release).values())
+        chosen = chain(probe_set, scope.scenarios(release))
+        report.scope, report.probes = scope, len(probe_set)
     else:
         # The probes are the smallest scenarios for their fault classes.
         chosen = list(probes(release).values()) + default_scenarios(release)
     if not prep.has_resume:
-        report.skipped_resume = any(s.uses_resume() for s in chosen)
-        chosen = [s for s in chosen if not s.uses_resume()]
-    results, batch = run_scenarios(prep, chosen, policy)
-    incomplete = len(chosen) - len(results)
+        skipped = []
+        chosen = (s for s in chosen if not (s.uses_resume() and not skipped.append(s)))
+    groups, totals = DefectGroups(), _Totals()
+    keep: list | None = None if scope is not None else []
+    # Every event of a run is kept only for a replay, which shows them all.
+    _run_all(prep, chosen, policy, groups, keep, totals, all_events=scenarios is not None)
+    if not prep.has_resume:
+        report.skipped_resume = bool(skipped)
+    results = keep or []
+    batch = _BatchView(totals)
     if explore:
-        results += _explore(prep, policy, release, explore, seed, results, batch)
+        found = _explore(prep, policy, release, explore, seed, results, batch)
+        for result in found:
+            groups.offer_result(result)
+        results += found
+        totals.run += len(found)
+    for crash in totals.crashes:
+        groups.offer_crash(crash)
     report.results = results
-    report.scenarios_run = len(results)
-    report.findings += _findings(prep, loc, results, batch.crashes, policy)
+    report.scenarios_run = totals.run
+    report.seconds = time.perf_counter() - started
+    report.findings += groups.findings(prep, loc, policy)
+    report.defects = len(groups)
+    incomplete = totals.sent - totals.run + (len(found) if explore else 0)
     if incomplete:
         # Only a complete, well-formed record of every scenario sent counts as run.
-        report.findings.append(F.incomplete_finding(loc, incomplete, len(chosen), batch.crashes))
-    report.coverage = _coverage(prep.harness, batch.coverage)
-    report.stubs = [(name, batch.stub_calls[i] if i < len(batch.stub_calls) else 0)
+        report.findings.append(F.incomplete_finding(loc, incomplete, totals.sent, totals.crashes))
+    report.coverage = _coverage(prep.harness, totals.coverage)
+    report.stubs = [(name, totals.stub_calls[i] if i < len(totals.stub_calls) else 0)
                     for i, name in enumerate(prep.harness.stubs)]
     report.stubs += [(f"{name} (object)", 0) for name in prep.harness.stub_objects]
-    report.printk = batch.printk
+    report.printk = sorted(totals.printk)
     return report
 
 
@@ -221,78 +297,3 @@ def _coverage(harness: Harness, cov: bytes) -> list[BranchCoverage]:
     return out
 
 
-def _findings(prep: "Prepared", loc, results: list[ScenarioResult], crashes,
-              policy: Policy | None = None) -> list[Finding]:
-    """One finding per distinct defect: a rule and the statement that caused it.
-
-    Each keeps its smallest scenario; the chosen scenarios then run once more
-    recording their paths, which the findings show.
-    """
-    from analyzer.crosscheck.causes import defects, stop_cause
-
-    best: dict[tuple[str, int], tuple[tuple, object]] = {}
-
-    def offer(rule: str, site: int, scenario: Scenario, make):
-        key = scenario.size()
-        if (rule, site) not in best or key < best[(rule, site)][0]:
-            best[(rule, site)] = (key, (scenario, make))
-
-    for result in results:
-        if result.hung() is not None:
-            cause = stop_cause(result)
-            offer("XL270", cause.site, result.scenario, lambda where, r=result: F.sandbox_finding(
-                where, r.scenario, "hung: the step budget ran out inside the extracted code"))
-            continue
-        for rule, cause, ev, violation in defects(result):
-            if violation is None:
-                offer(rule, cause.site, result.scenario, lambda where, r=result, e=ev, c=cause:
-                      F.divergence_finding(where, r, e, c.how))
-            else:
-                offer(rule, cause.site, result.scenario, lambda where, r=result, e=ev, v=violation, c=cause:
-                      F.invariant_finding(where, v.invariant, r, e, v, c.how))
-    for crash in crashes:
-        offer("XL270", -1, crash.scenario, lambda where, c=crash: F.sandbox_finding(where, c.scenario, c.reason))
-
-    paths = _paths(prep, [scenario for _, (scenario, _) in best.values()], policy)
-    out = []
-    for (rule, site), (_, (scenario, make)) in best.items():
-        finding = make(_site_location(prep, loc, site))
-        _add_path(prep, finding, paths.get(scenario), site)
-        out.append(finding)
-    return sorted(out, key=lambda f: (f.rule_id, f.line))
-
-
-def _site_location(prep: "Prepared", loc, site: int):
-    if prep.harness is None or not 0 <= site < len(prep.harness.sites):
-        return loc
-    function, statement = prep.harness.sites[site]
-    lines = prep.text.splitlines()
-    source = lines[statement.line - 1].strip() if 0 < statement.line <= len(lines) else statement.text
-    return loc.at(statement.line, function, source)
-
-
-def _paths(prep: "Prepared", scenarios: list[Scenario], policy: Policy | None) -> dict:
-    """Scenario -> its result run again in path mode (nothing when it cannot run)."""
-    if not scenarios or prep.binary is None or policy is None:
-        return {}
-    unique = list(dict.fromkeys(scenarios))
-    batch = run_batch(prep.binary, unique, paths=True)
-    out = {}
-    for i in sorted(batch.runs):
-        try:
-            out[unique[i]] = compare(unique[i], *batch.runs[i], policy)
-        except (IndexError, ValueError):
-            continue
-    return out
-
-
-def _add_path(prep: "Prepared", finding: Finding, result: ScenarioResult | None, site: int) -> None:
-    from analyzer.crosscheck.causes import path_steps, path_text
-
-    if result is None or result.path is None or prep.harness is None:
-        return
-    last = finding.details.get("event", len(result.scenario.expanded_events())) - 1
-    steps = path_steps(result.path, last, result.scenario, prep.harness, finding.path)
-    cause_line = finding.line if 0 <= site < len(prep.harness.sites) else -1
-    finding.details["path"] = steps
-    finding.details["text_lines"] = ["path:"] + ["  " + line for line in path_text(steps, cause_line)]

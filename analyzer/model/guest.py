@@ -13,18 +13,12 @@ import functools
 from analyzer.model.l0 import L0, PAGE_SIZE, VCPU_INFO_SIZE
 from analyzer.model.policy import Policy
 from analyzer.model.scenario import LEGACY_MAX_VCPUS, Scenario
-from analyzer.model.snapshot import (CpuState, Flag, Outcome, Ptr, Snapshot, Stop,
-                                     VcpuState)
+from analyzer.model.snapshot import Flag, Outcome, Ptr, Snapshot, Stop
 
 NULL = (Ptr.NULL, 0)
 # The model's array sits on page 1 of its address space, aligned to a whole
 # vcpu_info so no element ever crosses a page (I5).
 ARRAY_PAGE = 1
-
-
-# Snapshots repeat the same per-CPU states over and over: share the objects.
-_cpu_state = functools.lru_cache(maxsize=65536)(CpuState)
-_vcpu_state = functools.lru_cache(maxsize=65536)(VcpuState)
 
 
 class Halt(Exception):
@@ -190,30 +184,68 @@ class ReferenceGuest:
             self.l0.upcall_pending.discard(v)
         return flags
 
-    def snapshot(self, outcome: Outcome) -> Snapshot:
-        flags = self._deliver_upcalls() if outcome is Outcome.RAN else Flag(0)
-        cpus = tuple(
-            _cpu_state(c in self.present and c < self.nr_cpu_ids, c in self.online,
-                     self.vid[c], self.ptr[c][0], self.ptr[c][1])
-            for c in range(self.sc.nr_cpu_ids))
-        vcpus = []
+    def words(self, outcome: Outcome) -> list[int]:
+        """The snapshot after an event, in its flat form (Snapshot.words()),
+        built without the objects: most runs only compare these."""
+        flags = int(self._deliver_upcalls()) if outcome is Outcome.RAN else 0
+        out = [int(outcome), int(self.stop), self.nr_cpu_ids, self.l0.epoch, self.array_len, flags]
+        for c in range(self.sc.nr_cpu_ids):
+            out += self._cpu_words(c)
         for v in range(self.sc.vcpus_in_domain):
-            addr = self.l0.reg.get(v)
-            reg = NULL if addr is None else (Ptr.AREA, (addr - self.array_base) // VCPU_INFO_SIZE)
-            vcpus.append(_vcpu_state(int(v in self.mapped), reg[0], reg[1], v in self.l0.down))
-        return Snapshot(outcome, self.stop, self.nr_cpu_ids, self.l0.epoch, self.array_len,
-                        flags, cpus, tuple(vcpus))
+            out += self._vcpu_words(v)
+        return out
+
+    def _cpu_words(self, c: int) -> tuple[int, int, int, int]:
+        kind, idx = self.ptr[c]
+        return ((c in self.present and c < self.nr_cpu_ids) | (c in self.online) << 1,
+                self.vid[c], int(kind), idx)
+
+    def _vcpu_words(self, v: int) -> tuple[int, int, int, int]:
+        addr = self.l0.reg.get(v)
+        if addr is None:
+            return int(v in self.mapped), 0, 0, int(v in self.l0.down)
+        return (int(v in self.mapped), int(Ptr.AREA), (addr - self.array_base) // VCPU_INFO_SIZE,
+                int(v in self.l0.down))
+
+    def words_after(self, previous: list[int], kind: str, cpu: int, vcpu: int,
+                    outcome: Outcome) -> list[int]:
+        """words(outcome), rebuilt only where event `kind` can have changed
+        the state: an AP event touches its CPU and that CPU's vCPU, an upcall
+        or a time read nothing but the header; boot and resume everything.
+        (tests/test_model_guest.py checks it against words() on every
+        scenario of a scope.)"""
+        if kind in ("BOOT_BSP", "RESUME_NEW_L0", "RESUME_SAME_L0") or not previous:
+            return self.words(outcome)
+        flags = int(self._deliver_upcalls()) if outcome is Outcome.RAN else 0
+        out = list(previous)
+        out[0:6] = (int(outcome), int(self.stop), self.nr_cpu_ids, self.l0.epoch, self.array_len, flags)
+        if kind in ("AP_UP", "AP_ONLINE_AGAIN", "AP_OFFLINE") and outcome is Outcome.RAN:
+            base = 6 + 4 * cpu
+            out[base:base + 4] = self._cpu_words(cpu)
+            base = 6 + 4 * self.sc.nr_cpu_ids + 4 * vcpu
+            out[base:base + 4] = self._vcpu_words(vcpu)
+        return out
 
 
 def run_model(scenario: Scenario, policy: Policy) -> list[Snapshot]:
     """The model's snapshot after each expanded event of `scenario`."""
-    guest = ReferenceGuest(scenario, policy)
-    return [guest.snapshot(guest.step(kind, cpu)) for kind, cpu in scenario.expanded_events()]
+    n, nv = scenario.nr_cpu_ids, scenario.vcpus_in_domain
+    return [Snapshot.from_words(words, n, nv) for words in model_run(scenario, policy)]
 
 
 @functools.lru_cache(maxsize=4096)
-def model_run(scenario: Scenario, policy: Policy) -> tuple[tuple[Snapshot, ...], tuple[list[int], ...]]:
-    """run_model's snapshots and their words, kept for the run: the C runs
-    of a change's pre- and post-image meet the same scenarios."""
-    snapshots = tuple(run_model(scenario, policy))
-    return snapshots, tuple(snap.words() for snap in snapshots)
+def model_run(scenario: Scenario, policy: Policy) -> tuple[list[int], ...]:
+    """The words of the model's snapshot after each expanded event, kept for
+    the run: the C runs of a change's pre- and post-image meet the same
+    scenarios."""
+    guest = ReferenceGuest(scenario, policy)
+    out: list[list[int]] = []
+    previous: list[int] = []
+    for kind, cpu in scenario.expanded_events():
+        # The vCPU an AP event concerns: the CPU's id when it comes up, its
+        # current one when it goes down.
+        vcpu = scenario.vcpu_of(cpu) if cpu >= 0 and kind != "AP_OFFLINE" else (
+            guest.vid[cpu] if cpu >= 0 else -1)
+        previous = guest.words_after(previous, kind, cpu, vcpu, guest.step(kind, cpu))
+        out.append(previous)
+    return tuple(out)

@@ -124,22 +124,26 @@ class Causes:
     stop: int                    # the statement that stopped the system
     array: int                   # the last change of the array pointer, or its free
     flags: tuple[int, ...]       # per Flag bit: the statement that raised it this event
-    ptr: tuple[int, ...]         # per CPU: the last write of its vcpu_info pointer
+    ptr: tuple[int, ...]         # per CPU: the last write of its vcpu_info pointer (+ STALE
+                                 # when that write was in an earlier event)
+    left: tuple[int, ...]        # per CPU: where the code that ran on it in this event left
+                                 # (in the mapping function if it ran there), or -1
     bit: tuple[int, ...]         # per vCPU: the last change of its mapped bit
     reg: tuple[int, ...]         # per vCPU: the registration L0 holds
 
     HEADER = 3 + len(Flag)
+    STALE = 1 << 20
 
     @classmethod
     def size(cls, ncpus: int, nvcpus: int) -> int:
-        return cls.HEADER + ncpus + 2 * nvcpus
+        return cls.HEADER + 2 * ncpus + 2 * nvcpus
 
     @classmethod
     def from_words(cls, w, ncpus: int, nvcpus: int) -> "Causes":
-        h = cls.HEADER
-        return cls(w[0], w[1], w[2], tuple(w[3:h]), tuple(w[h:h + ncpus]),
-                   tuple(w[h + ncpus:h + ncpus + nvcpus]),
-                   tuple(w[h + ncpus + nvcpus:h + ncpus + 2 * nvcpus]))
+        h, n = cls.HEADER, ncpus
+        return cls(w[0], w[1], w[2], tuple(w[3:h]), tuple(w[h:h + n]), tuple(w[h + n:h + 2 * n]),
+                   tuple(w[h + 2 * n:h + 2 * n + nvcpus]),
+                   tuple(w[h + 2 * n + nvcpus:h + 2 * n + 2 * nvcpus]))
 
     def flag(self, flag: Flag) -> int:
         return self.flags[int(flag).bit_length() - 1]

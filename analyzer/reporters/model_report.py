@@ -7,6 +7,7 @@ followed by the model's pointer table and replay command.
 from __future__ import annotations
 
 from analyzer.crosscheck.findings import pointer_table, table_text
+from analyzer.model.scope import SYMMETRY
 
 
 def _finding_text(f) -> list[str]:
@@ -24,9 +25,15 @@ def report_text(report, findings, verbose: bool = False) -> str:
     out = [f"note: {note}" for note in report.notes] if verbose else []
     for f in sorted(findings, key=lambda f: (-int(f.severity), f.rule_id)):
         out += _finding_text(f)
-    out.append(f"\n{report.scenarios_run} scenarios run"
-               + (" (migration scenarios skipped: the file has no resume function)"
-                  if report.skipped_resume else ""))
+    skipped = (" (migration scenarios skipped: the file has no resume function)"
+               if report.skipped_resume else "")
+    if report.scope is not None:
+        out.append(f"\nall {report.scenarios_run - report.probes} scenarios of scope "
+                   f"{report.scope.describe()} checked (and {report.probes} policy probes) in "
+                   f"{report.seconds:.1f} s, {report.defects} distinct defects{skipped}")
+        out.append(f"reduced by symmetry: {SYMMETRY}")
+    else:
+        out.append(f"\n{report.scenarios_run} scenarios run, {report.defects} distinct defects{skipped}")
     out.append("coverage (branch directions exercised):")
     for fn, (hit, total) in report.coverage_by_function().items():
         out.append(f"    {fn}: {hit}/{total}")
@@ -61,6 +68,11 @@ def report_json(report, findings, replay: bool = False) -> str:
         "path": report.path,
         "findings": [f.to_dict() for f in findings],
         "scenarios_run": report.scenarios_run,
+        "distinct_defects": report.defects,
+        "seconds": round(report.seconds, 3),
+        "scope": None if report.scope is None else {
+            "description": report.scope.describe(), "cpus": list(report.scope.cpus),
+            "depth": report.scope.depth, "symmetry": SYMMETRY},
         "policy": report.policy_notes,
         "coverage": [{"function": b.function, "line": b.line, "kind": b.kind, "condition": b.text,
                       "true": b.taken, "false": b.not_taken} for b in report.coverage],

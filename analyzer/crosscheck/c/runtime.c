@@ -134,6 +134,10 @@ static int32_t get_word(void)
 static int cur_site = -1, last_site = -1, last_map_site = -1, stop_site = -1, array_site = -1;
 static int ptr_site[XL_NR_CPUS], bit_site[XL_NR_CPUS], reg_site[XL_NR_CPUS], flag_site[NFLAGS];
 static void *ptr_shadow[XL_NR_CPUS];
+static unsigned char ptr_fresh[XL_NR_CPUS];   /* written in the current event */
+static int left_site[XL_NR_CPUS];             /* per CPU: where the code running on it left,
+                                                 in the mapping function if it ran there */
+#define STALE_SITE (1 << 20)                  /* added to a site written in an earlier event */
 static unsigned long bit_shadow[XL_NR_CPUS / 64];
 static const void *array_shadow;
 static int tracing, ntrace, trace_lost;
@@ -176,6 +180,7 @@ static void sync_effects(int site)
             if ( ptrs[c] != ptr_shadow[c] )
             {
                 ptr_site[c] = site;
+                ptr_fresh[c] = 1;
                 ptr_shadow[c] = (void *)ptrs[c];
             }
         changed = 1;
@@ -204,7 +209,9 @@ void xl_at(int site)
     sync_effects(cur_site);
     cur_site = last_site = site;
     if ( site >= xl_glue_map_sites[0] && site < xl_glue_map_sites[1] )
-        last_map_site = site;
+        last_map_site = left_site[xl_cur_cpu] = site;
+    else if ( left_site[xl_cur_cpu] < xl_glue_map_sites[0] || left_site[xl_cur_cpu] >= xl_glue_map_sites[1] )
+        left_site[xl_cur_cpu] = site;
     xl_step();
 }
 
@@ -635,7 +642,9 @@ static void put_snapshot(int outcome)
     for ( int i = 0; i < NFLAGS; i++ )
         put_word(flags & (1 << i) ? flag_site[i] : -1);
     for ( int c = 0; c < scn.nr; c++ )
-        put_word(ptr_site[c]);
+        put_word(ptr_site[c] < 0 || ptr_fresh[c] ? ptr_site[c] : ptr_site[c] + STALE_SITE);
+    for ( int c = 0; c < scn.nr; c++ )
+        put_word(left_site[c]);
     for ( int v = 0; v < scn.dom; v++ )
         put_word(bit_site[v]);
     for ( int v = 0; v < scn.dom; v++ )
@@ -716,7 +725,7 @@ static uint32_t nonce[2];
 
 static void run_scenario(unsigned int index)
 {
-    int size = 6 + 4 * scn.nr + 4 * scn.dom + 3 + NFLAGS + scn.nr + 2 * scn.dom, halted = 0;
+    int size = 6 + 4 * scn.nr + 4 * scn.dom + 3 + NFLAGS + 2 * scn.nr + 2 * scn.dom, halted = 0;
 
     reset_scenario();
     put_word((int32_t)XL_SCEN_MAGIC);
@@ -730,6 +739,9 @@ static void run_scenario(unsigned int index)
         flags = 0;
         steps = 0;
         last_site = last_map_site = -1;
+        memset(ptr_fresh, 0, sizeof(ptr_fresh));
+        for ( int c = 0; c < XL_NR_CPUS; c++ )
+            left_site[c] = -1;
         trace_add(TR_EVENT, i);
         if ( !halted )
         {
