@@ -65,6 +65,9 @@ def run(args) -> int:
         found.extend(extra)
         texts.update((name, image.text) for name, image in images.items())
     findings, gate_notes = gating.apply(gate, found, texts)
+    from .common import write_model_pages
+
+    write_model_pages(args, findings, texts, gate.config.release)
     stats = result.stats
     report = Report(findings, result.files_checked,
                     stats={**stats.to_dict(), "recovered": stats.recovered,

@@ -70,6 +70,42 @@ def add_model_argument(parser: argparse.ArgumentParser, default: str) -> None:
                              "in a sandbox): auto runs it when the change touches that code, always "
                              "on every file that has it, never; --model alone is always "
                              f"(default: {default})")
+    add_html_argument(parser)
+
+
+def add_html_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--html", metavar="DIR",
+                        help="also write a page per distinct defect the model cross-check finds "
+                             "(index.html first) to DIR: static, self-contained, for a CI artifact")
+
+
+def write_model_pages(args, findings, sources: dict[str, str], release: str, summary: str = "",
+                      subfolder: str = "") -> None:
+    """--html DIR: the model's defects as pages (nothing to do without --html)."""
+    target = getattr(args, "html", None)
+    if not target:
+        return
+    if subfolder:
+        from pathlib import Path
+
+        target = str(Path(target) / subfolder)
+    from pathlib import Path
+
+    from analyzer.crosscheck.run import replay_results
+    from analyzer.reporters.model_pages import render
+
+    model = [f for f in findings if f.rule_id.startswith("XL2")]
+    replays: dict = {}
+    for path, text in sources.items():
+        replays.update(replay_results(text, path, [f for f in model if f.path == path], release))
+    pages = render(model, sources, replays, summary=summary)
+    folder = Path(target)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, page in pages.items():
+            (folder / name).write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(target, exc.strerror or str(exc)) from None
 
 
 def style_of(args):

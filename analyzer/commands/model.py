@@ -29,6 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --exhaustive: the nr_cpu_ids values (default 1,2,31,32,33,64)")
     parser.add_argument("--replay", metavar="JSON", help="run one scenario (as printed in a finding) and show each event")
     add_output_arguments(parser, formats=("text", "json", "sarif", "gitlab", "github"))
+    from .common import add_html_argument
+
+    add_html_argument(parser)
 
 
 def _replay_target(args, release: str) -> str:
@@ -108,6 +111,12 @@ def run(args) -> int:
                                    seed=args.seed, notes=notes,
                                    replay_target=_replay_target(args, release), scope=_scope(args))
     findings, gate_notes = gating.apply(gate, report.findings, {path: text})
+    from .common import write_model_pages
+
+    summary = (f"{report.scenarios_run} scenarios run" if report.scope is None else
+               f"all {report.scenarios_run - report.probes} scenarios of scope {report.scope.describe()} "
+               f"checked in {report.seconds:.1f} s")
+    write_model_pages(args, findings, {path: text}, release, f"{path}: {summary}")
     if args.format in ("sarif", "gitlab", "github"):  # CI: the findings as every command gives them
         from analyzer.reporters import Report, get_reporter
 

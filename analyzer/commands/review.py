@@ -110,6 +110,13 @@ def run(args) -> int:
             gate, patch_review.findings, {path: image.text for path, image in images.items()},
             {path: image.added for path, image in images.items()})
         patch_review.notes.extend(notes)
+    from .common import write_model_pages
+
+    for number, patch_review in enumerate(result.reviews, 1):  # --html: a folder per patch
+        if any(f.rule_id.startswith("XL2") for f in patch_review.findings):
+            texts = {path: image.text for path, image in patch_review.post_images.items()}
+            write_model_pages(args, patch_review.findings, texts, gate.config.release,
+                              f"patch {number} of the series", subfolder=f"patch-{number:02d}")
     render = get_reporter(REPORTERS[args.format])
     if args.format == "reply":
         text = render(result, style_of(args), sender=sender)

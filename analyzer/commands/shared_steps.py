@@ -70,6 +70,9 @@ def report_patch_check(args, gate, result, semantic_notes, semantic_stats, *, mo
     texts = {path: image.text for path, image in result.post_images.items()}
     added = {path: image.added for path, image in result.post_images.items()}
     findings, notes = gating.apply(gate, found, texts, added)
+    from .common import write_model_pages
+
+    write_model_pages(args, findings, texts, gate.config.release)
     stats = result.stats
     report = Report(findings, result.files_checked,
                     stats={**stats.to_dict(), "recovered": stats.recovered,

@@ -50,6 +50,7 @@ class CrosscheckReport:
     seconds: float = 0.0            # time for the scenarios (compile and probes excluded)
     defects: int = 0                # distinct defects (rule and root cause) found
     probes: int = 0                 # scenarios run besides the scope's (policy probes)
+    harness: object = None          # the generated harness (its branches and sites name the path)
 
     def coverage_by_function(self) -> dict[str, tuple[int, int]]:
         out: dict[str, tuple[int, int]] = {}
@@ -236,7 +237,14 @@ def crosscheck_source(text: str, path: str, *, release: str = "4.16-4.17", explo
         totals.run += len(found)
     for crash in totals.crashes:
         groups.offer_crash(crash)
+    if scenarios is not None and results:
+        # A replay shows the path of each scenario it ran, event by event.
+        from analyzer.crosscheck.grouping import _paths
+
+        traced = _paths(prep, [r.scenario for r in results], policy)
+        results = [traced.get(r.scenario, r) for r in results]
     report.results = results
+    report.harness = prep.harness
     report.scenarios_run = totals.run
     report.seconds = time.perf_counter() - started
     report.findings += groups.findings(prep, loc, policy)
@@ -297,3 +305,16 @@ def _coverage(harness: Harness, cov: bytes) -> list[BranchCoverage]:
     return out
 
 
+def replay_results(text: str, path: str, findings, release: str) -> dict:
+    """Finding fingerprint -> its scenario run again with every event and its path (for pages)."""
+    out = {}
+    for f in findings:
+        if "scenario" not in f.details:
+            continue
+        try:
+            scenario = Scenario.from_json(f.details["scenario"])
+        except ValueError:
+            continue
+        report = crosscheck_source(text, path, release=scenario.release, scenarios=[scenario])
+        out[f.fingerprint()] = report.results[0] if report.results else None
+    return out

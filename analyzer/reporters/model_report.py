@@ -51,14 +51,33 @@ def replay_text(report, scenario, findings) -> str:
         if f.rule_id in ("XL260", "XL280", "XL270"):
             out += _finding_text(f)
     for result in report.results:
+        by_event = _steps_by_event(report, result)
         for ev in result.events:
             marks = ", ".join(f"I{v.invariant}: {v.detail}" for v in ev.violations)
-            out += ["", table_text(pointer_table(ev), ev)]
+            out += ["", *[f"  {text}" for text in by_event.get(ev.index + 1, [])],
+                    table_text(pointer_table(ev), ev)]
             if ev.diverges:
                 out.append("    the C run and the model disagree here")
             if marks:
                 out.append(f"    violated: {marks}")
     return "\n".join(out) + "\n"
+
+
+def _steps_by_event(report, result) -> dict[int, list[str]]:
+    """Event number -> the path the C code took in it (branches, writes), as text."""
+    from analyzer.crosscheck.causes import path_steps
+
+    if not result.path or report.harness is None:
+        return {}
+    out: dict[int, list[str]] = {}
+    event = 0
+    for step in path_steps(result.path, len(result.scenario.expanded_events()), result.scenario,
+                           report.harness, report.path):
+        if step["kind"] == "event":
+            event = step["event"]
+        else:
+            out.setdefault(event, []).append(step["text"])
+    return out
 
 
 def report_json(report, findings, replay: bool = False) -> str:
@@ -81,6 +100,7 @@ def report_json(report, findings, replay: bool = False) -> str:
     if replay:
         out["events"] = [
             {"event": ev.index + 1, "kind": ev.event[0], "cpu": ev.event[1], "diverges": ev.diverges,
+             "path": _steps_by_event(report, result).get(ev.index + 1, []),
              "violations": [f"I{v.invariant}: {v.detail}" for v in ev.violations],
              "pointers": pointer_table(ev)}
             for result in report.results for ev in result.events]
