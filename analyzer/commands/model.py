@@ -25,6 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(see --depth, --cpus; `xenlint model --help` lists the scope)")
     parser.add_argument("--depth", type=int, default=None, metavar="N",
                         help="with --exhaustive: operations after boot, each sequence up to N (default 1)")
+    parser.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                        help="with --exhaustive: processes to compare on (default: one per CPU)")
     parser.add_argument("--cpus", default=None, metavar="LIST",
                         help="with --exhaustive: the nr_cpu_ids values (default 1,2,31,32,33,64)")
     parser.add_argument("--replay", metavar="JSON", help="run one scenario (as printed in a finding) and show each event")
@@ -83,6 +85,7 @@ def _scope(args):
 
 
 def run(args) -> int:
+    import os
     from pathlib import Path
 
     from analyzer import gate as gating
@@ -109,7 +112,8 @@ def run(args) -> int:
     else:
         report = crosscheck_source(text, path, release=release, explore=args.explore,
                                    seed=args.seed, notes=notes,
-                                   replay_target=_replay_target(args, release), scope=_scope(args))
+                                   replay_target=_replay_target(args, release), scope=_scope(args),
+                                   jobs=args.jobs or os.cpu_count() or 1)
     findings, gate_notes = gating.apply(gate, report.findings, {path: text})
     from .common import write_model_pages
 

@@ -14,12 +14,17 @@ from analyzer.crosscheck.ctokens import Token, line_of, tokenize
 
 # Role -> names it has had across Xen releases, newest last.
 ROLES = {
-    "map": ("map_vcpuinfo",),
+    "map": ("map_vcpuinfo", "xen_vcpu_setup"),
     "setup": ("hypervisor_setup", "setup"),
     "ap_setup": ("hypervisor_ap_setup", "ap_setup"),
-    "resume": ("hypervisor_resume", "resume"),
+    "resume": ("hypervisor_resume", "resume", "xen_vcpu_restore"),
     "ap_resume": ("ap_resume",),
+    # Linux: the CPU's pointer back to its legacy slot (or NULL), before setup and restore.
+    "reset": ("xen_vcpu_info_reset",),
 }
+VCPU_ID_NAMES = ("vcpu_id", "xen_vcpu_id")
+# The mapping functions a file may define (Xen's shim, Linux's x86 guest).
+MAPPING_FUNCTIONS = ROLES["map"]
 # Same-file helpers whose effect is part of the modelled environment: the
 # harness supplies its own versions (they read CPUID, map shared_info, bind
 # the event channel vector), so the file's versions are not compiled.
@@ -34,6 +39,7 @@ class Function:
     body_offset: int     # offset of "{" inside text
     line: int            # line of the definition in the source
     returns_void: bool
+    takes_cpu: bool = False    # one parameter: the CPU to act on (Linux's xen_vcpu_setup(cpu))
     incomplete: bool = False   # rebuilt from a hunk whose start was not in the patch
 
 
@@ -159,7 +165,11 @@ def _make_function(name: str, text: str, start: int, end: int, tokens: list[Toke
     head = text[start:tokens[brace].start]
     name_pos = head_idents.index(name)
     returns_void = "void" in head_idents[:name_pos] and "*" not in head_idents[:name_pos]
-    return Function(name, text[start:end], head, body_offset, line_of(text, start), returns_void)
+    params = head_idents[name_pos + 1:]
+    takes_cpu = bool(params) and params[1:] != ["void", ")"] and params.count(",") == 0 and \
+        any(t in ("int", "unsigned") for t in params)
+    return Function(name, text[start:end], head, body_offset, line_of(text, start), returns_void,
+                    takes_cpu=takes_cpu)
 
 
 def identifiers(text: str) -> set[str]:
@@ -188,7 +198,7 @@ def extract(text: str, path: str) -> Extraction:
             if name in defined:
                 out.functions[role] = defined[name]
     if "map" not in out.functions:
-        out.problems.append("no map_vcpuinfo() definition found")
+        out.problems.append("no mapping function (map_vcpuinfo() or xen_vcpu_setup()) defined")
         return out
     # Same-file helpers the extracted functions call, transitively.
     wanted = set(ENVIRONMENT_FUNCTIONS) | {f.name for f in out.functions.values()}
@@ -202,8 +212,9 @@ def extract(text: str, path: str) -> Extraction:
                 wanted.add(name)
                 out.helpers.append(defined[name])
                 queue.append(defined[name].text[defined[name].body_offset:])
-    for (name, _), obj in objects.items():
-        if name in used and name not in defined:
+    for (name, per_cpu), obj in objects.items():
+        # The vCPU id the harness sets is read through accessors (xen_vcpu_nr()).
+        if (name in used or (per_cpu and name in VCPU_ID_NAMES)) and name not in defined:
             out.objects.append(obj)
     out.objects.sort(key=lambda o: o.line)
     return out

@@ -19,29 +19,36 @@ from analyzer.model.scenario import Scenario
 class DefectGroups:
     def __init__(self):
         self.best: dict[tuple[str, int], tuple[tuple, Scenario, object]] = {}
+        self._results: dict[tuple[str, int], ScenarioResult] = {}
 
     def __len__(self) -> int:
         return len(self.best)
 
-    def _offer(self, rule: str, site: int, scenario: Scenario, make) -> None:
+    def _offer(self, rule: str, site: int, scenario: Scenario, make, result=None) -> None:
         key = scenario.size()
         if (rule, site) not in self.best or key < self.best[(rule, site)][0]:
             self.best[(rule, site)] = (key, scenario, make)
+            if result is not None:
+                self._results[(rule, site)] = result
+
+    def chosen_results(self) -> list[ScenarioResult]:
+        """The results that stand for the groups: all a parallel worker passes on."""
+        return list({id(r): r for r in self._results.values()}.values())
 
     def offer_result(self, result: ScenarioResult) -> None:
         if result.hung() is not None:
             cause = stop_cause(result)
             self._offer("XL270", cause.site, result.scenario, lambda where, r=result: F.sandbox_finding(
-                where, r.scenario, "hung: the step budget ran out inside the extracted code"))
+                where, r.scenario, "hung: the step budget ran out inside the extracted code"), result)
             return
         for rule, cause, ev, violation in defects(result):
             if violation is None:
                 self._offer(rule, cause.site, result.scenario, lambda where, r=result, e=ev, c=cause:
-                            F.divergence_finding(where, r, e, c.how))
+                            F.divergence_finding(where, r, e, c.how), result)
             else:
                 self._offer(rule, cause.site, result.scenario,
                             lambda where, r=result, e=ev, v=violation, c=cause:
-                            F.invariant_finding(where, v.invariant, r, e, v, c.how))
+                            F.invariant_finding(where, v.invariant, r, e, v, c.how), result)
 
     def offer_crash(self, crash) -> None:
         self._offer("XL270", -1, crash.scenario,

@@ -16,7 +16,7 @@ from importlib import resources
 
 from analyzer.crosscheck.ctokens import tokenize
 from analyzer.crosscheck.cst import Branch, FunctionSyntax, Statement, analyse
-from analyzer.crosscheck.extract import ENVIRONMENT_FUNCTIONS, Extraction
+from analyzer.crosscheck.extract import ENVIRONMENT_FUNCTIONS, VCPU_ID_NAMES, Extraction
 from analyzer.frontend.facts import VCPU_INFO_POINTER, type_key
 
 C_KEYWORDS = set("""auto break case char const continue default do double else enum extern float
@@ -46,6 +46,14 @@ def prelude_names() -> frozenset[str]:
         n for n in re.findall(r"#define\s+(\w+)", text)}
 
 
+@lru_cache(maxsize=1)
+def prelude_macros() -> frozenset[str]:
+    """Names the prelude defines as object-like macros (HYPERVISOR_shared_info ...):
+    a file's own definition of one would be rewritten into nonsense."""
+    text = c_source("prelude.h")
+    return frozenset(re.findall(r"#define\s+(\w+)\b(?!\()", text))
+
+
 @dataclass
 class Harness:
     text: str
@@ -55,6 +63,9 @@ class Harness:
     stub_objects: list[str]
     problems: list[str] = field(default_factory=list)
     roles: dict[str, str] = field(default_factory=dict)
+    # A static per-CPU struct vcpu_info area (Linux), not an allocated array:
+    # allocation cannot fail, and each CPU registers its own element.
+    static_area: str | None = None
 
 
 def _instrument(syn: FunctionSyntax, first_id: int, first_site: int) -> tuple[str, list[Branch]]:
@@ -116,11 +127,21 @@ def generate(extraction: Extraction) -> Harness:
             problems.append(f"{syn.function.name}() did not parse cleanly; branches may be missed")
 
     ptr_obj = _find_object(extraction, True, lambda o: VCPU_INFO_POINTER in type_key(o.text))
-    vid_obj = _find_object(extraction, True, lambda o: re.search(r"\bvcpu_id\b", o.text))
+    vid_obj = _find_object(extraction, True, lambda o: o.name in VCPU_ID_NAMES)
     array_obj = _find_object(extraction, False, lambda o: _declares(o, "struct vcpu_info *"))
+    area_obj = _find_object(extraction, True, _percpu_area)
     bitmap_obj = (_find_object(extraction, False, lambda o: re.search(r"unsigned\s+long\s+\w+\s*\[", o.text))
                   or _find_object(extraction, False, lambda o: "DECLARE_BITMAP" in o.text))
-    objects_c = [f"#line {o.line} \"{extraction.path}\"\n{o.text}" for o in extraction.objects]
+    provided = prelude_macros()
+    objects_c = []
+    for o in extraction.objects:
+        if o.name in provided:
+            continue   # the harness's own (HYPERVISOR_shared_info is the prelude's page)
+        if o is area_obj:
+            # The area lives in the harness's arena, placed as the scenario says.
+            objects_c.append(f"struct vcpu_info *per_cpu__{o.name};")
+            continue
+        objects_c.append(f"#line {o.line} \"{extraction.path}\"\n{o.text}")
     if vid_obj is None:
         problems.append("no per-CPU vcpu_id definition in the extracted text; the harness declares one")
         objects_c.append("DEFINE_PER_CPU(unsigned int, vcpu_id);")
@@ -129,7 +150,8 @@ def generate(extraction: Extraction) -> Harness:
         objects_c.append("DEFINE_PER_CPU(struct vcpu_info *, vcpu_info);")
     ptr_name = ptr_obj.name if ptr_obj else "vcpu_info"
     vid_name = vid_obj.name if vid_obj else "vcpu_id"
-    per_cpu_names = sorted({o.name for o in extraction.objects if o.per_cpu} | {ptr_name, vid_name})
+    per_cpu_names = sorted(({o.name for o in extraction.objects if o.per_cpu} | {ptr_name, vid_name})
+                           - ({area_obj.name} if area_obj else set()))
 
     known = set(prelude_names()) | C_KEYWORDS | set(ENVIRONMENT_FUNCTIONS)
     known |= {o.name for o in extraction.objects} | {f.name for f in functions}
@@ -152,7 +174,7 @@ def generate(extraction: Extraction) -> Harness:
     # Internal linkage: a stub never stands in for, nor reaches, a C library symbol.
     parts += [f"static long {n}(); /* stub */" for n in stubs]
     parts += [f"static long {n}; /* unknown object, stubbed as 0 */" for n in stub_objects]
-    parts.append(ENVIRONMENT_C.replace("vcpu_id", vid_name))
+    parts.append(ENVIRONMENT_C.replace("this_cpu(vcpu_id)", f"this_cpu({vid_name})"))
     parts += [f.head.strip() + ";" for f in functions]
     branches: list[tuple[str, Branch]] = []
     sites: list[tuple[str, Statement]] = []
@@ -167,20 +189,44 @@ def generate(extraction: Extraction) -> Harness:
     map_ids = [i for i, (fn, _) in enumerate(sites) if map_fn is not None and fn == map_fn.name]
     map_range = (map_ids[0], map_ids[-1] + 1) if map_ids else (0, 0)
     parts.append(_glue(extraction, ptr_name, vid_name, array_obj, bitmap_obj, per_cpu_names,
-                       len(branches), len(stubs)))
+                       len(branches), len(stubs), area_obj))
     parts.append(f"const int xl_glue_map_sites[2] = {{ {map_range[0]}, {map_range[1]} }};")
     roles = {role: f.name for role, f in extraction.functions.items()}
-    if "setup" not in roles:
-        problems.append("no BSP setup function (hypervisor_setup/setup) found; boot maps the BSP directly")
-    if "ap_setup" not in roles:
-        problems.append("no AP setup function (hypervisor_ap_setup/ap_setup) found; APs map directly")
-    return Harness("\n".join(parts) + "\n", branches, sites, stubs, stub_objects, problems, roles)
+    map_fn = extraction.functions.get("map")
+    if map_fn is not None and map_fn.takes_cpu:
+        pass   # Linux: the callers live in other files; the glue calls as they do (see _glue)
+    else:
+        if "setup" not in roles:
+            problems.append("no BSP setup function (hypervisor_setup/setup) found; boot maps the BSP directly")
+        if "ap_setup" not in roles:
+            problems.append("no AP setup function (hypervisor_ap_setup/ap_setup) found; APs map directly")
+    return Harness("\n".join(parts) + "\n", branches, sites, stubs, stub_objects, problems, roles,
+                   static_area=area_obj.name if area_obj else None)
+
+
+def _percpu_area(obj) -> bool:
+    """DEFINE_PER_CPU*(struct vcpu_info, name): one area per CPU, not a pointer."""
+    m = re.match(r"\s*(?:static\s+)?DEFINE_PER_CPU\w*\s*\(\s*([^,]+),", obj.text)
+    return bool(m) and type_key(m.group(1)) in ("structvcpu_info", "vcpu_info_t")
+
+
+def _area_alignment(obj) -> int:
+    """What the definition macro promises: a cache line for *_ALIGNED, a page for
+    *_PAGE_ALIGNED, else struct vcpu_info's own alignment (8)."""
+    head = obj.text.split("(", 1)[0]
+    if "PAGE_ALIGNED" in head:
+        return 4096
+    if "ALIGNED" in head:
+        return 64
+    m = re.search(r"__aligned\s*\(\s*(\d+)\s*\)|aligned\s*\(\s*(\d+)\s*\)", obj.text)
+    return int(m.group(1) or m.group(2)) if m else 8
 
 
 def _glue(extraction, ptr_name, vid_name, array_obj, bitmap_obj, per_cpu_names,
-          nbranches, nstubs) -> str:
+          nbranches, nstubs, area_obj=None) -> str:
     fns = extraction.functions
-    map_name = fns["map"].name if "map" in fns else None
+    map_fn = fns.get("map")
+    map_name = map_fn.name if map_fn else None
 
     def call_int(role: str, fallback: str) -> str:
         if role in fns:
@@ -188,14 +234,24 @@ def _glue(extraction, ptr_name, vid_name, array_obj, bitmap_obj, per_cpu_names,
             return f"{f.name}(); return 0;" if f.returns_void else f"return (int){f.name}();"
         return fallback
 
-    direct = f"return (int){map_name}();" if map_name else "return 0;"
+    if map_fn is not None and map_fn.takes_cpu:
+        # Linux: the boot CPU is first pointed at its legacy slot, then set up
+        # (xen_hvm_smp_prepare_boot_cpu); an AP is set up by its hotplug
+        # callback (xen_cpu_up_prepare_hvm).  Both are in other files.
+        reset = f"{fns['reset'].name}(xl_cur_cpu); " if "reset" in fns else ""
+        call = f"{map_name}(xl_cur_cpu);" + ("" if map_fn.returns_void else "")
+        direct = f"{call} xl_env_set_vector(); return 0;"
+        boot = f"{reset}{direct}"
+    else:
+        direct = f"return (int){map_name}();" if map_name else "return 0;"
+        boot = direct
     resets = "\n".join(f"    __builtin_memset(&per_cpu__{n}[cpu], 0, sizeof(per_cpu__{n}[cpu]));"
                        for n in per_cpu_names)
     resume = fns.get("resume")
     bitmap_init = (f"xl_register_bitmap({bitmap_obj.name}, sizeof({bitmap_obj.name}) * 8);"
                    if bitmap_obj else "")
     # File-scope objects start every scenario with their initial bytes.
-    plain = [o.name for o in extraction.objects if not o.per_cpu]
+    plain = [o.name for o in extraction.objects if not o.per_cpu and o.name not in prelude_macros()]
     saved = "\n".join(f"static unsigned char xl_saved_{i}[sizeof({n})];" for i, n in enumerate(plain))
     restore = " ".join(
         f"if ( !xl_captured ) __builtin_memcpy(xl_saved_{i}, (void *)&{n}, sizeof({n})); "
@@ -211,11 +267,13 @@ const int xl_nstubs = {nstubs};
 void xl_stub_called(int id) {{ xl_stub_calls[id]++; }}
 {saved}
 static int xl_captured;
-void xl_glue_init(void) {{ {restore} xl_captured = 1; {bitmap_init} }}
-int xl_glue_setup(void) {{ set_vcpu_id(); {call_int("setup", direct)} }}
+void xl_glue_init(void) {{ {restore} xl_captured = 1; {bitmap_init}{f" xl_percpu_area((void **)&per_cpu__{area_obj.name}, {_area_alignment(area_obj)});" if area_obj else ""} }}
+int xl_glue_setup(void) {{ set_vcpu_id(); {call_int("setup", boot)} }}
 int xl_glue_ap_setup(void) {{ set_vcpu_id(); {call_int("ap_setup", direct)} }}
 const int xl_glue_has_resume = {1 if resume else 0};
-void xl_glue_resume(void) {{ {f"{resume.name}();" if resume else ""} }}
+void xl_glue_resume(void) {{ {f"{resume.name}();" if resume else ""}{" xl_env_set_vector_online();" if area_obj else ""} }}
+const int xl_glue_keep_percpu = {1 if area_obj else 0};   /* Linux keeps per-CPU data across offline */
+unsigned int xl_vcpu_nr(long cpu) {{ return (unsigned int)per_cpu__{vid_name}[xl_cpu_index(cpu)]; }}
 void xl_glue_percpu_reset(unsigned int cpu)
 {{
 {resets}
@@ -223,6 +281,6 @@ void xl_glue_percpu_reset(unsigned int cpu)
 void *xl_glue_ptr(unsigned int cpu) {{ return (void *)per_cpu__{ptr_name}[cpu]; }}
 const void *xl_glue_ptrs(void) {{ return per_cpu__{ptr_name}; }}
 unsigned int xl_glue_vid(unsigned int cpu) {{ return (unsigned int)per_cpu__{vid_name}[cpu]; }}
-void *xl_glue_array(void) {{ return {f"(void *){array_obj.name}" if array_obj else "0"}; }}
+void *xl_glue_array(void) {{ return {f"(void *){array_obj.name}" if array_obj else f"(void *)per_cpu__{area_obj.name}" if area_obj else "0"}; }}
 int xl_glue_mapped(unsigned int vcpu) {{ {mapped} }}
 """

@@ -48,7 +48,10 @@ def infer(results: dict[str, tuple[list[Snapshot], int]]) -> Inference:
     if "bsp" in results:
         snaps, _ = results["bsp"]
         boot, ap = snaps
-        if boot.stop is Stop.NONE and ap.stop is Stop.NONE:
+        if boot.stop is Stop.PANIC:
+            chosen["bsp_failure"] = "panic"
+            observed["bsp_failure"] = ("panic", results["bsp"][1])
+        elif boot.stop is Stop.NONE and ap.stop is Stop.NONE:
             value = "per_ap" if ap.cpus[1].ptr is Ptr.AREA else "all_legacy" if boot.array_len == 0 else None
             if value:
                 chosen["bsp_failure"] = value
@@ -56,7 +59,10 @@ def infer(results: dict[str, tuple[list[Snapshot], int]]) -> Inference:
     if "ap_low" in results:
         snaps, _ = results["ap_low"]
         ap = snaps[-1]
-        if ap.stop is Stop.NONE:
+        if ap.stop is Stop.PANIC and snaps[0].stop is Stop.NONE:
+            chosen["ap_low_failure"] = "panic"
+            observed["ap_low_failure"] = ("panic", results["ap_low"][1])
+        elif ap.stop is Stop.NONE:
             value = "legacy" if ap.cpus[1].online and ap.cpus[1].ptr is Ptr.LEGACY else (
                 "refuse" if not ap.cpus[1].online else None)
             if value:

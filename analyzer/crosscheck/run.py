@@ -51,6 +51,8 @@ class CrosscheckReport:
     defects: int = 0                # distinct defects (rule and root cause) found
     probes: int = 0                 # scenarios run besides the scope's (policy probes)
     harness: object = None          # the generated harness (its branches and sites name the path)
+    skipped: int = 0                # scenarios that do not apply to this code, and why
+    skipped_why: str = ""
 
     def coverage_by_function(self) -> dict[str, tuple[int, int]]:
         out: dict[str, tuple[int, int]] = {}
@@ -106,7 +108,12 @@ def infer_policy(prep: Prepared, release: str) -> tuple[Policy, dict, list]:
         if i in batch.runs:
             results[name] = (_snapshots(batch.runs[i], named[name]), batch.runs[i][3])
     inference = infer(results)
-    return inference.policy, inference.observed, batch.crashes
+    policy = inference.policy
+    if prep.harness is not None and prep.harness.static_area:
+        from dataclasses import replace
+
+        policy = replace(policy, area="percpu")
+    return policy, inference.observed, batch.crashes
 
 
 CHUNK = 2048   # scenarios per harness batch: bounds the memory a big scope needs
@@ -143,37 +150,71 @@ class _Totals:
 
 
 def _run_all(prep: Prepared, scenarios, policy: Policy, groups: DefectGroups, keep: list | None,
-             totals: _Totals, all_events: bool) -> None:
-    """Run `scenarios` (any iterable) in chunks, folding each result into `groups`."""
+             totals: _Totals, all_events: bool, jobs: int = 1) -> None:
+    """Run `scenarios` (any iterable) in chunks, folding each result into `groups`.
+
+    With `jobs` > 1 (a scope, whose results are not kept), chunks go to
+    forked processes, each running its own harness and comparing; each sends
+    back its totals and only the results that stand for its defect groups.
+    """
     from itertools import islice
 
-    from analyzer.crosscheck.sandbox import _add, _merge
-
     it = iter(scenarios)
-    while chunk := list(islice(it, CHUNK)):
+    chunks = iter(lambda: list(islice(it, CHUNK)), [])
+    if jobs > 1 and keep is None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        global _WORK
+        _WORK = (prep, policy, all_events)
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            for part in pool.map(_chunk, chunks):
+                _add_chunk(totals, groups, *part)
+        return
+    for chunk in chunks:
         results, batch = run_scenarios(prep, chunk, policy, all_events)
-        totals.sent += len(chunk)
-        totals.run += len(results)
-        totals.crashes += batch.crashes
-        totals.coverage = _merge(totals.coverage, batch.coverage)
-        totals.stub_calls = _add(totals.stub_calls, batch.stub_calls)
-        totals.printk |= set(batch.printk)
-        for result in results:
-            groups.offer_result(result)
+        _add_chunk(totals, groups, len(chunk), len(results), batch, results)
         if keep is not None:
             keep += results
+
+
+_WORK: tuple = ()
+
+
+def _chunk(chunk: list[Scenario]):
+    """In a worker: one chunk, folded into groups of its own."""
+    prep, policy, all_events = _WORK
+    results, batch = run_scenarios(prep, chunk, policy, all_events)
+    local = DefectGroups()
+    for result in results:
+        local.offer_result(result)
+    return len(chunk), len(results), batch, local.chosen_results()
+
+
+def _add_chunk(totals: _Totals, groups: DefectGroups, sent: int, run: int, batch, results) -> None:
+    from analyzer.crosscheck.sandbox import _add, _merge
+
+    totals.sent += sent
+    totals.run += run
+    totals.crashes += batch.crashes
+    totals.coverage = _merge(totals.coverage, batch.coverage)
+    totals.stub_calls = _add(totals.stub_calls, batch.stub_calls)
+    totals.printk |= set(batch.printk)
+    for result in results:
+        groups.offer_result(result)
 
 
 def crosscheck_source(text: str, path: str, *, release: str = "4.16-4.17", explore: int = 0,
                       seed: int = 0, scenarios: list[Scenario] | None = None,
                       notes: tuple[str, ...] = (), replay_target: str = "",
-                      scope: Scope | None = None) -> CrosscheckReport:
+                      scope: Scope | None = None, jobs: int = 1) -> CrosscheckReport:
     """Cross-check the mapping code in C `text` against the model.
 
     `notes` are known gaps in `text` (say, functions rebuilt from hunk
     headers); each becomes an XL280 finding. `replay_target` is what replay
     commands name as input (default: `path`), e.g. "patch.mbox --tree DIR".
-    `scope`: run every scenario of it (and the probes) instead of the default set.
+    `scope`: run every scenario of it (and the probes) instead of the default set,
+    on `jobs` processes.
     """
     report = CrosscheckReport(path)
     prep = Prepared(text, path)
@@ -218,15 +259,25 @@ def crosscheck_source(text: str, path: str, *, release: str = "4.16-4.17", explo
     else:
         # The probes are the smallest scenarios for their fault classes.
         chosen = list(probes(release).values()) + default_scenarios(release)
-    if not prep.has_resume:
-        skipped = []
-        chosen = (s for s in chosen if not (s.uses_resume() and not skipped.append(s)))
+    skipped: list[Scenario] = []
+    not_applicable = _not_applicable(prep)
+    if not_applicable is not None:
+        def applicable(s: Scenario) -> bool:
+            if not_applicable(s):
+                skipped.append(s)
+                return False
+            return True
+
+        chosen = (s for s in chosen if applicable(s))
     groups, totals = DefectGroups(), _Totals()
     keep: list | None = None if scope is not None else []
     # Every event of a run is kept only for a replay, which shows them all.
-    _run_all(prep, chosen, policy, groups, keep, totals, all_events=scenarios is not None)
-    if not prep.has_resume:
-        report.skipped_resume = bool(skipped)
+    _run_all(prep, chosen, policy, groups, keep, totals, all_events=scenarios is not None,
+             jobs=jobs if scope is not None else 1)
+    if skipped:
+        report.skipped_resume = not prep.has_resume
+        report.skipped = len(skipped)
+        report.skipped_why = _skip_reason(prep)
     results = keep or []
     batch = _BatchView(totals)
     if explore:
@@ -259,6 +310,25 @@ def crosscheck_source(text: str, path: str, *, release: str = "4.16-4.17", explo
     report.stubs += [(f"{name} (object)", 0) for name in prep.harness.stub_objects]
     report.printk = sorted(totals.printk)
     return report
+
+
+def _not_applicable(prep: Prepared):
+    """A test for scenarios this code cannot meet, or None when all apply."""
+    static = prep.harness is not None and prep.harness.static_area
+    if prep.has_resume and not static:
+        return None
+    return lambda s: ((s.uses_resume() and not prep.has_resume)
+                      or (static and (s.alloc_fails or "RESUME_SAME_L0" in s.events)))
+
+
+def _skip_reason(prep: Prepared) -> str:
+    reasons = []
+    if not prep.has_resume:
+        reasons.append("migration scenarios: the file has no resume function")
+    if prep.harness is not None and prep.harness.static_area:
+        reasons.append(f"allocation failures: {prep.harness.static_area} is static per-CPU memory; "
+                       "same-host resumes: this guest restores only into a new domain")
+    return "; ".join(reasons)
 
 
 def _explore(prep: Prepared, policy: Policy, release: str, count: int, seed: int,

@@ -22,10 +22,18 @@ from pathlib import Path
 from analyzer.crosscheck import wire
 from analyzer.model.scenario import Scenario
 
-# CPU seconds a harness process may use: a base plus room for big batches
-# (the harness runs well over 50,000 scenarios a second).
+# CPU seconds a harness process may use: a base plus room for big batches.
+# A batch's work is its events (a 64-CPU boot is 130 of them), and the
+# harness runs well over 500,000 events a second.
 CPU_SECONDS_BASE = 2
-SCENARIOS_PER_CPU_SECOND = 50_000
+EVENTS_PER_CPU_SECOND = 500_000
+# The wall clock also waits for this process to read the records: about
+# 50,000 events a second at the slowest (64-CPU snapshots, every one decoded).
+EVENTS_PER_WALL_SECOND = 50_000
+
+
+def _events(scenarios: list[Scenario]) -> int:
+    return sum(len(s.expanded_events()) for s in scenarios)
 MAX_RESTARTS = 4
 
 
@@ -69,7 +77,7 @@ def _describe_exit(code: int | None, timed_out: bool) -> str:
 
 
 def _run_once(binary: Path, scenarios: list[Scenario], timeout: float, paths: bool):
-    cpu_seconds = CPU_SECONDS_BASE + len(scenarios) // SCENARIOS_PER_CPU_SECOND
+    cpu_seconds = CPU_SECONDS_BASE + _events(scenarios) // EVENTS_PER_CPU_SECOND
     parent, child = socket.socketpair()
     try:
         proc = subprocess.Popen([str(binary), str(cpu_seconds)], stdin=child,
@@ -102,7 +110,10 @@ def _run_once(binary: Path, scenarios: list[Scenario], timeout: float, paths: bo
                 break
             if not sel.select(min(left, 1.0)):
                 continue
-            data = parent.recv(1 << 20)
+            try:
+                data = parent.recv(1 << 20)
+            except OSError:
+                break   # the harness died (reset): the exit status says how
             if not data:
                 break
             try:
@@ -138,7 +149,7 @@ def run_batch(binary: Path, scenarios: list[Scenario], *, timeout: float | None 
     restarts = 0
     while pending:
         batch = [scenarios[i] for i in pending]
-        budget = timeout or CPU_SECONDS_BASE + 2.0 + len(batch) / 10_000
+        budget = timeout or CPU_SECONDS_BASE + 2.0 + _events(batch) / EVENTS_PER_WALL_SECOND
         reader, reason = _run_once(binary, batch, budget, paths)
         for local, words, nev, size, line, path in reader.results:
             result.runs[pending[local]] = (words, nev, size, line, path)

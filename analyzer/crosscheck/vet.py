@@ -32,7 +32,10 @@ from analyzer.crosscheck.extract import ENVIRONMENT_FUNCTIONS, Extraction
 
 # Kernel functions guest mapping code calls that the harness stubs: each
 # returns 0 and its calls are counted in the report.
-STUBBED_API = frozenset({"pv_console_init"})
+STUBBED_API = frozenset({
+    "pv_console_init",          # Xen's shim: the PV console, after the mapping
+    "xen_setup_runstate_info",  # Linux's restore: steal-time accounting, not the vcpu_info area
+})
 # Attributes that only shape layout, inlining or warnings.
 HARMLESS_ATTRIBUTES = frozenset({
     "aligned", "packed", "unused", "used", "noinline", "always_inline", "cold", "hot", "noreturn",

@@ -62,6 +62,8 @@ class ReferenceGuest:
 
     def _map(self, cpu: int, resuming: bool = False) -> str:
         v = self.vid[cpu]
+        if self.policy.area == "percpu":
+            return self._map_own_area(cpu, v, resuming)
         if v >= self.array_len:
             # No array, or a vCPU id past its end (ids can exceed nr_cpu_ids
             # after a kexec): only the legacy slot is usable.
@@ -84,6 +86,28 @@ class ReferenceGuest:
             return FELL_BACK
         return self._high_vcpu_unusable(cpu, resuming)
 
+    def _map_own_area(self, cpu: int, v: int, resuming: bool) -> str:
+        """One static area per CPU: the CPU registers its own, whatever its vCPU id."""
+        if v in self.mapped:
+            self.ptr[cpu] = (Ptr.AREA, cpu)
+            return OK
+        error = self.l0.register(
+            caller=v, vcpu=v, address=self.array_base + cpu * VCPU_INFO_SIZE,
+            injected=self.sc.fault_for(v, self.l0.epoch))
+        if error is None:
+            self.ptr[cpu] = (Ptr.AREA, cpu)
+            self.mapped.add(v)
+            return OK
+        if v < LEGACY_MAX_VCPUS:
+            self.ptr[cpu] = (Ptr.LEGACY, v)
+            return FELL_BACK
+        return self._high_vcpu_unusable(cpu, resuming)
+
+    def _low_failure(self, cpu: int) -> None:
+        """A vCPU below 32 could not register: under a panic policy the system stops."""
+        if (self.policy.bsp_failure if cpu == 0 else self.policy.ap_low_failure) == "panic":
+            raise Halt(Stop.PANIC)
+
     def _limit_to_legacy(self) -> None:
         if self.nr_cpu_ids > LEGACY_MAX_VCPUS:
             self.present -= set(range(LEGACY_MAX_VCPUS, self.nr_cpu_ids))
@@ -101,6 +125,8 @@ class ReferenceGuest:
             start = -(-self.sc.placement // VCPU_INFO_SIZE) * VCPU_INFO_SIZE
             self.array_base = ARRAY_PAGE * PAGE_SIZE + start
         result = self._map(0)
+        if result == FELL_BACK:
+            self._low_failure(0)
         if not self.array_len or result != OK:
             if self.policy.bsp_failure == "all_legacy" or not self.array_len:
                 # Nothing is registered yet, so the array can go.
@@ -123,6 +149,8 @@ class ReferenceGuest:
         self.l0.down.discard(v)
         self.vid[cpu] = v
         result = self._map(cpu)
+        if result == FELL_BACK:
+            self._low_failure(cpu)
         if result == REFUSED or (result == FELL_BACK and self.policy.ap_low_failure == "refuse"):
             self.l0.down.add(v)
             self._reset_percpu(cpu)
@@ -147,7 +175,8 @@ class ReferenceGuest:
         self.l0.new_epoch({self.vid[c] for c in self.online})
         self.mapped.clear()
         for cpu in sorted(self.online):
-            self._map(cpu, resuming=True)
+            if self._map(cpu, resuming=True) == FELL_BACK:
+                self._low_failure(cpu)
             self.l0.vector_set.add(self.vid[cpu])
         return Outcome.RAN
 
@@ -179,7 +208,8 @@ class ReferenceGuest:
         flags = Flag(0)
         for v in sorted(self.l0.upcall_pending & self.l0.vector_set):
             for cpu in self.online:
-                if self.vid[cpu] == v and self.ptr[cpu] != (Ptr.AREA, v):
+                own = cpu if self.policy.area == "percpu" else v
+                if self.vid[cpu] == v and self.ptr[cpu] != (Ptr.AREA, own):
                     flags |= Flag.UPCALL_MISSED
             self.l0.upcall_pending.discard(v)
         return flags

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class Ptr(enum.IntEnum):
@@ -53,8 +54,9 @@ _PTRS = tuple(Ptr)   # index -> member, much faster than Ptr(value)
 UNKNOWN = -1  # a field the C code does not have (e.g. no "mapped" bitmap)
 
 
-@dataclass(frozen=True)
-class CpuState:
+# Named tuples, not dataclasses: a 64-CPU snapshot holds 129 of them and a
+# big scope decodes tens of thousands of snapshots.
+class CpuState(NamedTuple):
     present: bool
     online: bool
     vcpu: int
@@ -62,8 +64,7 @@ class CpuState:
     ptr_idx: int
 
 
-@dataclass(frozen=True)
-class VcpuState:
+class VcpuState(NamedTuple):
     mapped: int          # 0/1, or UNKNOWN
     reg: Ptr             # Ptr.NULL when nothing is registered
     reg_idx: int

@@ -25,8 +25,7 @@ def report_text(report, findings, verbose: bool = False) -> str:
     out = [f"note: {note}" for note in report.notes] if verbose else []
     for f in sorted(findings, key=lambda f: (-int(f.severity), f.rule_id)):
         out += _finding_text(f)
-    skipped = (" (migration scenarios skipped: the file has no resume function)"
-               if report.skipped_resume else "")
+    skipped = f" ({report.skipped} scenarios skipped: {report.skipped_why})" if report.skipped else ""
     if report.scope is not None:
         out.append(f"\nall {report.scenarios_run - report.probes} scenarios of scope "
                    f"{report.scope.describe()} checked (and {report.probes} policy probes) in "

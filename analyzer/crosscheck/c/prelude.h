@@ -100,6 +100,23 @@ struct shared_info {
 #define DEFINE_PER_CPU_READ_MOSTLY(type, name) DEFINE_PER_CPU(type, name)
 #define DEFINE_PER_CPU_PAGE_ALIGNED(type, name) DEFINE_PER_CPU(type, name)
 #define DECLARE_PER_CPU(type, name) extern __typeof__(type) per_cpu__##name[XL_NR_CPUS]
+#define DEFINE_PER_CPU_ALIGNED(type, name) DEFINE_PER_CPU(type, name)
+#define DEFINE_PER_CPU_SHARED_ALIGNED(type, name) DEFINE_PER_CPU(type, name)
+
+/* ---- Linux's names for the same things ------------------------------------------ */
+#define xen_vcpu_nr(cpu) xl_vcpu_nr(cpu)
+#define XEN_VCPU_ID_INVALID 0xffffffffU
+#define U32_MAX 0xffffffffU
+#define SMP_CACHE_BYTES 64
+#define BUILD_BUG_ON(c) ((void)sizeof(char[1 - 2 * !!(c)]))
+#define xen_hvm_domain() 1
+#define xen_pv_domain() 0
+#define xen_pvh_domain() 0
+#define xen_feature(f) 0
+#define arbitrary_virt_to_mfn(va) virt_to_mfn(va)
+#define VCPUOP_is_up 3
+#define VCPUOP_up 0
+#define VCPUOP_down 2
 #define per_cpu(name, cpu) (per_cpu__##name[xl_cpu_index(cpu)])
 #define this_cpu(name) (per_cpu__##name[xl_cur_cpu])
 #define smp_processor_id() (xl_cur_cpu)

@@ -302,13 +302,12 @@ int xl_bitop(int op, long nr, volatile void *addr)
     return old;
 }
 
-void *xl_alloc(unsigned long size, unsigned long align, int zero)
+static void *alloc_block(unsigned long size, unsigned long align, int may_fail)
 {
     unsigned long start, end;
     struct alloc *a;
 
-    (void)zero;   /* the arena is zeroed for every scenario */
-    if ( scn.alloc_fails || nallocs == MAX_ALLOCS || !size || size > 64 * XL_PAGE_SIZE )
+    if ( (may_fail && scn.alloc_fails) || nallocs == MAX_ALLOCS || !size || size > 64 * XL_PAGE_SIZE )
         return NULL;
     if ( !align || align & (align - 1) )
         align = 8;
@@ -324,6 +323,19 @@ void *xl_alloc(unsigned long size, unsigned long align, int zero)
     a->size = size;
     a->freed = 0;
     return a->base;
+}
+
+void *xl_alloc(unsigned long size, unsigned long align, int zero)
+{
+    (void)zero;   /* the arena is zeroed for every scenario */
+    return alloc_block(size, align, 1);
+}
+
+/* A static per-CPU struct vcpu_info area (Linux): placed like an allocation
+ * (the scenario's placement, the definition's alignment) but it cannot fail. */
+void xl_percpu_area(void **slot, unsigned long align)
+{
+    *slot = alloc_block((unsigned long)scn.nr * 64, align, 0);
 }
 
 void xl_free(const void *p)
@@ -356,6 +368,13 @@ unsigned long xl_virt_to_mfn(const void *p)
 unsigned int xl_env_vcpu_id(void) { return scn.vid[xl_cur_cpu]; }
 
 void xl_env_set_vector(void) { l0.vector[scn.vid[xl_cur_cpu]] = 1; }
+
+void xl_env_set_vector_online(void)
+{
+    for ( int c = 0; c < scn.nr; c++ )
+        if ( online[c] )
+            l0.vector[scn.vid[c]] = 1;
+}
 
 void xl_smp_call_function(void (*fn)(void *), void *info)
 {
@@ -435,6 +454,15 @@ long xl_vcpu_op(int cmd, unsigned int vcpu, void *arg)
     unsigned long off, page;
     unsigned char *area = NULL;
 
+    if ( cmd == 3 /* VCPUOP_is_up */ )
+        return vcpu < (unsigned int)scn.dom && !l0.down[vcpu];
+    if ( cmd == 2 /* VCPUOP_down */ || cmd == 0 /* VCPUOP_up */ )
+    {
+        if ( vcpu >= (unsigned int)scn.dom )
+            return -XL_ENOENT;
+        l0.down[vcpu] = cmd == 2;
+        return 0;
+    }
     if ( cmd != 10 )
         return 0;
     off = info->offset;
@@ -504,7 +532,8 @@ static void deliver_upcalls(void)
 /* ---- events ------------------------------------------------------------------------------ */
 static void reset_cpu(int c)
 {
-    xl_glue_percpu_reset(c);
+    if ( !xl_glue_keep_percpu )
+        xl_glue_percpu_reset(c);
 }
 
 static int cpu_present_now(int c)
