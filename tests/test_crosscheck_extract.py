@@ -58,7 +58,7 @@ def test_unknown_names_become_stubs():
 
 def test_missing_map_function_is_a_problem():
     ex = extract("void hypervisor_setup(void) { }", "x.c")
-    assert ex.problems == ["no map_vcpuinfo() definition found"]
+    assert ex.problems == ["no mapping function (map_vcpuinfo() or xen_vcpu_setup()) defined"]
 
 
 def test_resynchronises_after_a_cut_off_body():

@@ -87,7 +87,10 @@ def _comparable(c: list[int], m: list[int], ncpus: int, nvcpus: int) -> list[int
         out = list(m)
         out[base::4] = c[base::4]
     for i in range(h, base, 4):
-        if not (c[i] & 2) and not (m[i] & 2) and c[i + 1:i + 4] != m[i + 1:i + 4]:
+        # Only a pointer no invariant minds (NULL, a legacy slot, an element
+        # of the array): anything else must reach the checks.
+        harmless = c[i + 2] in (0, 1) or (c[i + 2] == 3 and c[i + 3] < c[4])
+        if not (c[i] & 2) and not (m[i] & 2) and harmless and c[i + 1:i + 4] != m[i + 1:i + 4]:
             if out is None:
                 out = list(m)
             out[i + 1:i + 4] = c[i + 1:i + 4]
