@@ -130,7 +130,7 @@ def compare(scenario: Scenario, words, nev: int, size: int, stop_line: int, path
         m_words = model_words[i]
         if c_words != m_words:
             m_words = _comparable(c_words, m_words, ncpus, nvcpus)
-        if (not all_events and c_words[5] == 0 and events[i][0] != "RESUME_NEW_L0"
+        if (not all_events and c_words[5] == 0 and events[i][0] not in ("RESUME_NEW_L0", "BOOT_BSP")
                 and c_words[1:] == prev_c[1:] and m_words[1:] == prev_m[1:]):
             # Both runs stand where they stood after the previous event and
             # nothing was raised in between: what was wrong then was already

@@ -160,8 +160,11 @@ def _run_all(prep: Prepared, scenarios, policy: Policy, groups: DefectGroups, ke
     from itertools import islice
 
     it = iter(scenarios)
-    chunks = iter(lambda: list(islice(it, CHUNK)), [])
-    if jobs > 1 and keep is None:
+    parallel = jobs > 1 and keep is None
+    # Smaller chunks when parallel: a scope ends with its heaviest (64-CPU) scenarios.
+    size = CHUNK // 8 if parallel else CHUNK
+    chunks = iter(lambda: list(islice(it, size)), [])
+    if parallel:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
