@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from analyzer.crosscheck import MAPPING_FUNCTIONS
+
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Sequence
@@ -199,7 +201,7 @@ def check_tree(tree: DiskTree | GitTree, checked: Sequence[str], rules: Sequence
             semantic.enrich(facts, tree.read_text(file.name), result.stats)
         if facts.marked:
             result.marked.append(file.name)
-        if " map_vcpuinfo " in f" {facts.identifiers} ":
+        if any(f.name in MAPPING_FUNCTIONS for f in facts.functions):
             result.mapping.append(file.name)
         project.add(facts)
         judged.append(file.name)

@@ -8,7 +8,13 @@ use, as the cross-check's own extraction finds them.
 
 from __future__ import annotations
 
+from analyzer.crosscheck import MAPPING_FUNCTIONS
 from analyzer.findings import Finding, Severity
+
+
+def has_mapping_code(text: str) -> bool:
+    """Does the text name a mapping function the cross-check extracts (Xen's or Linux's)?"""
+    return any(name in text for name in MAPPING_FUNCTIONS)
 
 
 def touched_mapping_files(post_images: dict) -> list[str]:
@@ -17,7 +23,7 @@ def touched_mapping_files(post_images: dict) -> list[str]:
 
     touched = []
     for path, image in sorted(post_images.items()):
-        if not path.endswith(".c") or not image.added or "map_vcpuinfo" not in image.text:
+        if not path.endswith(".c") or not image.added or not has_mapping_code(image.text):
             continue
         extraction = extract(image.text, path)
         if "map" not in extraction.functions:
@@ -80,7 +86,7 @@ def model_findings(post_images: dict, release: str,
     by_path = {pf.path: pf for pf in patch_files}
     paths = touched_mapping_files(post_images) if only_touched else [
         path for path, image in sorted(post_images.items())
-        if path.endswith(".c") and "map_vcpuinfo" in image.text]
+        if path.endswith(".c") and has_mapping_code(image.text)]
     findings: list[Finding] = []
     notes: list[str] = []
     for path in paths:
@@ -93,7 +99,7 @@ def model_findings(post_images: dict, release: str,
         after, scenarios_run = cross_checked(text, path, release, gaps, cache)
         before_text = (pre_texts or {}).get(path)
         before = set()
-        if before_text and "map_vcpuinfo" in before_text:
+        if before_text and has_mapping_code(before_text):
             before = {_key(f) for f in cross_checked(before_text, path, release, (), cache)[0]}
         new = [f for f in after if _key(f) not in before]
         findings.extend(new)

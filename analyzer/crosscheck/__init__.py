@@ -8,3 +8,7 @@ a sandboxed process (sandbox, wire), compare each event with the model
 The entry point is run.crosscheck_source; importing this package loads
 nothing else (a commit hook answered from the cache never needs the rest).
 """
+
+# The mapping functions the cross-check extracts (Xen's shim, Linux's x86
+# guest); here, not in extract.py, so that the checker can ask cheaply.
+MAPPING_FUNCTIONS = ("map_vcpuinfo", "xen_vcpu_setup")

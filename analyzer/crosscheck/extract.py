@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from analyzer.crosscheck import MAPPING_FUNCTIONS
 from analyzer.crosscheck.ctokens import Token, line_of, tokenize
 
 # Role -> names it has had across Xen releases, newest last.
 ROLES = {
-    "map": ("map_vcpuinfo", "xen_vcpu_setup"),
+    "map": MAPPING_FUNCTIONS,
     "setup": ("hypervisor_setup", "setup"),
     "ap_setup": ("hypervisor_ap_setup", "ap_setup"),
     "resume": ("hypervisor_resume", "resume", "xen_vcpu_restore"),
@@ -23,8 +24,7 @@ ROLES = {
     "reset": ("xen_vcpu_info_reset",),
 }
 VCPU_ID_NAMES = ("vcpu_id", "xen_vcpu_id")
-# The mapping functions a file may define (Xen's shim, Linux's x86 guest).
-MAPPING_FUNCTIONS = ROLES["map"]
+
 # Same-file helpers whose effect is part of the modelled environment: the
 # harness supplies its own versions (they read CPUID, map shared_info, bind
 # the event channel vector), so the file's versions are not compiled.
