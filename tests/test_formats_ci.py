@@ -160,3 +160,22 @@ def test_cli_emits_each_format_with_the_usual_exit_code(fmt):
     code, out, err = run_cli("check-patch", PATCH, "--tree", TREE, "--format", fmt)
     assert code == 1, err
     assert "XL102" in out and "XL103" in out
+
+
+def test_a_model_finding_carries_its_path_as_a_sarif_code_flow(tmp_path):
+    """The path to a defect reaches GitHub code scanning as a codeFlow, schema-valid."""
+    from analyzer.crosscheck.run import crosscheck_source
+
+    base = (FIXTURES / "model" / "reference.c").read_text()
+    mutant = next(m for m in json.loads((FIXTURES / "model" / "mutants.json").read_text())
+                  if m["name"] == "no legacy pointer when a low vCPU fails")
+    model = crosscheck_source(base.replace(mutant["find"], mutant["replace"]), "xen.c")
+    findings = [f for f in model.findings if f.rule_id == "XL201"]
+    doc = json.loads(get_reporter("sarif")(Report(findings, 1, root=tmp_path)))
+    schema = sarif_schema()
+    errors = list(jsonschema.validators.validator_for(schema)(schema).iter_errors(doc))
+    assert not errors, [e.message for e in errors[:5]]
+    flow = doc["runs"][0]["results"][0]["codeFlows"][0]["threadFlows"][0]["locations"]
+    lines = [step["location"]["physicalLocation"]["region"]["startLine"] for step in flow]
+    assert findings[0].line in lines and len(lines) >= 3
+    assert all(step["location"]["message"]["text"].startswith("xen.c:") for step in flow)

@@ -164,7 +164,7 @@ def path_text(steps: list[dict], cause_line: int) -> list[str]:
             by_event.append([])
         by_event[-1].append(step)
     keep = [i for i, chunk in enumerate(by_event)
-            if any(s.get("line") == cause_line and s["kind"] in ("write", "stop") for s in chunk)]
+            if any(s.get("line") == cause_line and s["kind"] in ("write", "stop", "exit") for s in chunk)]
     chosen = sorted(set(keep[-1:] + [len(by_event) - 1])) if by_event else []
     lines: list[str] = []
     for i in chosen:

@@ -94,5 +94,23 @@ def _add_path(prep, finding: Finding, result: ScenarioResult | None, site: int) 
     last = finding.details.get("event", len(result.scenario.expanded_events())) - 1
     steps = path_steps(result.path, last, result.scenario, prep.harness, finding.path)
     cause_line = finding.line if 0 <= site < len(prep.harness.sites) else -1
+    if cause_line > 0 and not any(s.get("line") == cause_line and s["kind"] in ("write", "stop")
+                                  for s in steps):
+        # The cause wrote nothing (a return that left a pointer unset or
+        # stale): the path ends where the code left.
+        import os
+
+        function, statement = prep.harness.sites[site]
+        exit_step = {"kind": "exit", "function": function, "line": cause_line,
+                     "text": f"{os.path.basename(finding.path)}:{cause_line} {statement.text} (left here)"}
+        # After the last step the failing event took in that function.
+        at = len(steps)
+        for k in range(len(steps) - 1, -1, -1):
+            if steps[k]["kind"] == "event":
+                break
+            if steps[k].get("function") == function:
+                at = k + 1
+                break
+        steps.insert(at, exit_step)
     finding.details["path"] = steps
     finding.details["text_lines"] = ["path:"] + ["  " + line for line in path_text(steps, cause_line)]

@@ -119,6 +119,8 @@ def _source_listing(text: str, steps: list[dict], cause: int) -> list[str]:
             kind, note = ("taken", "taken") if s.get("taken") else ("nottaken", "not taken")
         elif s["kind"] == "stop":
             kind, note = "write", "stopped here"
+        elif s["kind"] == "exit":
+            kind, note = "write", "left here"
         else:
             kind, note = "write", "wrote"
         kinds.setdefault(line, kind)

@@ -66,6 +66,21 @@ def _artifact(path: str) -> dict:
     return {"uri": Path(path).as_posix(), "uriBaseId": "%SRCROOT%"}
 
 
+def _code_flow(finding) -> dict | None:
+    """The model's path to a defect (details["path"]) as a SARIF code flow:
+    each branch direction and write, in order, at its line."""
+    steps = [s for s in finding.details.get("path") or () if s.get("line")]
+    if not steps:
+        return None
+    locations = []
+    for step in steps[:200]:
+        region = {"startLine": step["line"]}
+        locations.append({"location": {
+            "physicalLocation": {"artifactLocation": _artifact(finding.path), "region": region},
+            "message": {"text": step["text"]}}})
+    return {"threadFlows": [{"locations": locations}]}
+
+
 def render(report: Report, style: Style = Style()) -> str:
     from analyzer import __version__
 
@@ -94,6 +109,9 @@ def render(report: Report, style: Style = Style()) -> str:
         }
         if finding.profile:
             result["properties"] = {"profile": finding.profile}
+        flow = _code_flow(finding)
+        if flow:
+            result["codeFlows"] = [flow]
         results.append(result)
     notifications = [{"level": "warning", "message": {"text": problem}} for problem in report.problems]
     invocation = {"executionSuccessful": not report.problems}
