@@ -8,6 +8,10 @@ What it does
     Running the extracted mapping code against the L0 contract, a scenario
     reached a state that breaks invariant I1 of the vcpu_info model: every
     online CPU has a non-NULL vcpu_info pointer.
+    Reported once per distinct defect: at the statement that caused it
+    (the last write of the offending pointer, bit or registration, or
+    where the code left without making it), with the path the C code
+    took to it and the smallest scenario that shows it.
 Why it matters
     An upcall or a time read on that CPU dereferences the pointer: a NULL
     pointer crashes the hypervisor.

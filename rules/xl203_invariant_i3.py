@@ -8,6 +8,10 @@ What it does
     Running the extracted mapping code against the L0 contract, a scenario
     reached a state that breaks invariant I3 of the vcpu_info model: each
     CPU reads the area L0 writes for its vCPU.
+    Reported once per distinct defect: at the statement that caused it
+    (the last write of the offending pointer, bit or registration, or
+    where the code left without making it), with the path the C code
+    took to it and the smallest scenario that shows it.
 Why it matters
     L0 writes event and time data into one area per vCPU; a CPU reading
     another area misses upcalls and reads stale time.

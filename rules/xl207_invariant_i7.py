@@ -8,6 +8,10 @@ What it does
     Running the extracted mapping code against the L0 contract, a scenario
     reached a state that breaks invariant I7 of the vcpu_info model: vCPU
     ids used as indices stay within the allocated lengths.
+    Reported once per distinct defect: at the statement that caused it
+    (the last write of the offending pointer, bit or registration, or
+    where the code left without making it), with the path the C code
+    took to it and the smallest scenario that shows it.
 Why it matters
     A vCPU id past the array's length indexes memory the guest never
     allocated.

@@ -9,6 +9,10 @@ What it does
     registrations or whether the system stopped differ between the C run
     and the reference model running with the policies the code was seen to
     follow.
+    Reported once per distinct defect: at the statement that caused it
+    (the last write of the offending pointer, bit or registration, or
+    where the code left without making it), with the path the C code
+    took to it and the smallest scenario that shows it.
 Why it matters
     Usually a design choice the model does not know, or a defect whose
     damage shows only later (e.g. panicking where the remaining CPUs could
