@@ -63,7 +63,8 @@ class ReferenceGuest:
     def _map(self, cpu: int, resuming: bool = False) -> str:
         v = self.vid[cpu]
         if self.policy.area == "percpu":
-            return self._map_own_area(cpu, v, resuming)
+            # One static area per CPU: the CPU registers its own, whatever its vCPU id.
+            return self._use_area(cpu, v, cpu, resuming)
         if v >= self.array_len:
             # No array, or a vCPU id past its end (ids can exceed nr_cpu_ids
             # after a kexec): only the legacy slot is usable.
@@ -71,31 +72,18 @@ class ReferenceGuest:
                 self.ptr[cpu] = (Ptr.LEGACY, v)
                 return FELL_BACK if self.array_len else OK
             return self._high_vcpu_unusable(cpu, resuming)
-        if v in self.mapped:
-            self.ptr[cpu] = (Ptr.AREA, v)
-            return OK
-        error = self.l0.register(
-            caller=v, vcpu=v, address=self.array_base + v * VCPU_INFO_SIZE,
-            injected=self.sc.fault_for(v, self.l0.epoch))
-        if error is None:
-            self.ptr[cpu] = (Ptr.AREA, v)
-            self.mapped.add(v)
-            return OK
-        if v < LEGACY_MAX_VCPUS:
-            self.ptr[cpu] = (Ptr.LEGACY, v)
-            return FELL_BACK
-        return self._high_vcpu_unusable(cpu, resuming)
+        return self._use_area(cpu, v, v, resuming)
 
-    def _map_own_area(self, cpu: int, v: int, resuming: bool) -> str:
-        """One static area per CPU: the CPU registers its own, whatever its vCPU id."""
+    def _use_area(self, cpu: int, v: int, element: int, resuming: bool) -> str:
+        """Point `cpu` at area `element`, registering it for vCPU `v` unless it is already."""
         if v in self.mapped:
-            self.ptr[cpu] = (Ptr.AREA, cpu)
+            self.ptr[cpu] = (Ptr.AREA, element)
             return OK
         error = self.l0.register(
-            caller=v, vcpu=v, address=self.array_base + cpu * VCPU_INFO_SIZE,
+            caller=v, vcpu=v, address=self.array_base + element * VCPU_INFO_SIZE,
             injected=self.sc.fault_for(v, self.l0.epoch))
         if error is None:
-            self.ptr[cpu] = (Ptr.AREA, cpu)
+            self.ptr[cpu] = (Ptr.AREA, element)
             self.mapped.add(v)
             return OK
         if v < LEGACY_MAX_VCPUS:
