@@ -5,6 +5,8 @@ Found by walking up from the checked path: in each directory a
 a ``[tool.xenlint]`` table; the first directory that has either is used.
 
     release = "4.16-4.17"       # the Xen release the model assumes
+    model-scope = "default"     # what check/check-patch/review cross-check: "default"
+                                # (the default scenario set) or "exhaustive" (the stated scope)
     fail-on = "warning"         # default for --fail-on
     exclude = ["xen/tools/", "*.orig"]   # gitignore-style, relative to the file
 
@@ -27,7 +29,8 @@ from analyzer.inputs.sources import read_input
 # The L0 contract families the model cross-check knows (analyzer.model).
 RELEASES = ("4.15", "4.16-4.17", "4.18+")
 DEFAULT_RELEASE = "4.16-4.17"
-_KEYS = {"release", "fail-on", "exclude", "profile", "rules"}
+_KEYS = {"release", "fail-on", "exclude", "profile", "rules", "model-scope"}
+MODEL_SCOPES = ("default", "exhaustive")
 _RULE_STATES = ("off", "on", "info", "warning", "error")
 
 
@@ -43,6 +46,7 @@ class Config:
     # guest profile's default_off does not turn them off.
     named: set[str] = field(default_factory=set)
     profile: str | None = None  # profiles.CHOICES
+    model_scope: str = "default"  # MODEL_SCOPES: the hook runs the default set unless told
     severities: dict[str, Severity] = field(default_factory=dict)
 
     def __post_init__(self):
@@ -125,6 +129,11 @@ def parse_config(path: Path) -> Config:
         if value not in CHOICES:
             raise InputError(name, f"profile {table['profile']!r} is not one of {', '.join(CHOICES)}")
         config.profile = value
+    if "model-scope" in table:
+        value = str(table["model-scope"]).lower()
+        if value not in MODEL_SCOPES:
+            raise InputError(name, f"model-scope {table['model-scope']!r} is not one of {', '.join(MODEL_SCOPES)}")
+        config.model_scope = value
     rules = table.get("rules", {})
     if not isinstance(rules, dict):
         raise InputError(name, "rules must be a table of rule id = state")

@@ -45,34 +45,44 @@ def _key(finding: Finding) -> tuple:
 
 
 def cross_checked(text: str, path: str, release: str, notes: tuple[str, ...] = (),
-                  cache=None) -> tuple[list[Finding], int]:
+                  cache=None, scope: str = "default") -> tuple[list[Finding], int]:
     """(findings, scenarios run) of the cross-check of ``text``; with a
     cache (a FactsCache), answered from an earlier run of the same code: a
-    commit hook cross-checks the pre-image again on every commit."""
+    commit hook cross-checks the pre-image again on every commit.  ``scope``
+    "exhaustive" runs the stated scope (configuration: model-scope)."""
     if cache is None:
-        from analyzer.crosscheck.run import crosscheck_source
-
-        report = crosscheck_source(text, path, release=release, notes=notes)
+        report = _run(text, path, release, notes, scope)
         return report.findings, report.scenarios_run
     from analyzer.cache import content_key
     from analyzer.results_cache import Answers
 
-    answers = Answers(cache, "model", f"{release}|{notes!r}")
+    answers = Answers(cache, "model", f"{release}|{scope}|{notes!r}")
     key = answers.answer_key([path], [content_key(text)])
     stored = answers.load(key)
     if isinstance(stored, tuple) and len(stored) == 2:
         return stored
-    from analyzer.crosscheck.run import crosscheck_source
-
-    report = crosscheck_source(text, path, release=release, notes=notes)
+    report = _run(text, path, release, notes, scope)
     answer = (report.findings, report.scenarios_run)
     answers.store(key, answer)
     return answer
 
 
+def _run(text: str, path: str, release: str, notes: tuple[str, ...], scope: str):
+    import os
+
+    from analyzer.crosscheck.run import crosscheck_source
+    from analyzer.model.scope import Scope
+
+    if scope == "exhaustive":
+        return crosscheck_source(text, path, release=release, notes=notes, scope=Scope(),
+                                 jobs=os.cpu_count() or 1)
+    return crosscheck_source(text, path, release=release, notes=notes)
+
+
 def model_findings(post_images: dict, release: str,
                    pre_texts: dict[str, str] | None = None, *, patch_files=(),
-                   only_touched: bool = True, cache=None) -> tuple[list[Finding], list[str]]:
+                   only_touched: bool = True, cache=None,
+                   scope: str = "default") -> tuple[list[Finding], list[str]]:
     """(cross-check findings the change brings in, notes).
 
     Runs on each post-image with mapping code: with ``only_touched`` just
@@ -96,13 +106,13 @@ def model_findings(post_images: dict, release: str,
             text, rebuilt = add_hunk_signatures(by_path[path], text)
             gaps = tuple(f"{name}() begins before its hunk; rebuilt from the hunk header"
                          for name in rebuilt)
-        after, scenarios_run = cross_checked(text, path, release, gaps, cache)
+        after, scenarios_run = cross_checked(text, path, release, gaps, cache, scope)
         before_text = (pre_texts or {}).get(path)
         before = set()
         if before_text and has_mapping_code(before_text):
-            before = {_key(f) for f in cross_checked(before_text, path, release, (), cache)[0]}
+            before = {_key(f) for f in cross_checked(before_text, path, release, (), cache, scope)[0]}
         new = [f for f in after if _key(f) not in before]
         findings.extend(new)
-        notes.append(f"{path}: model cross-check (L0 {release}) ran {scenarios_run} "
+        notes.append(f"{path}: model cross-check (L0 {release}, {scope} scenarios) ran {scenarios_run} "
                      f"scenarios: {len(new)} of {len(after)} findings are new")
     return findings, notes

@@ -61,3 +61,17 @@ def test_scope_options_need_exhaustive_and_sane_values():
                  ["--exhaustive", "--depth", "9"]):
         run = xenlint("model", str(REFERENCE), *args)
         assert run.code == 2 and len(run.err.strip().splitlines()) == 1, (args, run.err)
+
+
+def test_the_hook_runs_the_default_set_unless_configured(tmp_path):
+    code = tmp_path / "xen.c"
+    code.write_text(REFERENCE.read_text())
+    run = xenlint("check", str(code), "--model", "always", "--no-cache", "-v")
+    assert "default scenarios) ran" in run.err + run.out
+    (tmp_path / ".xenlint.toml").write_text('model-scope = "exhaustive"\n')
+    run = xenlint("check", str(code), "--model", "always", "--no-cache", "-v")
+    note = next(line for line in (run.err + run.out).splitlines() if "model cross-check" in line)
+    assert "exhaustive scenarios) ran" in note and int(note.split(" ran ")[1].split()[0]) > 5000
+    (tmp_path / ".xenlint.toml").write_text('model-scope = "everything"\n')
+    run = xenlint("check", str(code))
+    assert run.code == 2 and "model-scope" in run.err

@@ -44,7 +44,8 @@ def run(args) -> int:
         from analyzer.mapping_change import model_findings
 
         images = {name: Image(name, tree.read_text(name)) for name in result.mapping}
-        found += model_findings(images, gate.config.release, only_touched=False)[0]
+        found += model_findings(images, gate.config.release, only_touched=False,
+                                 scope=gate.config.model_scope)[0]
         texts.update((name, image.text) for name, image in images.items())
     findings, _ = gating.apply(gate, found, texts)
     entries = write_baseline(Path(args.file), findings, gate.root)

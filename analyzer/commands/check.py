@@ -61,7 +61,8 @@ def run(args) -> int:
         from analyzer.mapping_change import model_findings
 
         images = {name: Image(name, tree.read_text(name)) for name in result.mapping}
-        extra, model_notes = model_findings(images, gate.config.release, only_touched=False)
+        extra, model_notes = model_findings(images, gate.config.release, only_touched=False,
+                                            scope=gate.config.model_scope)
         found.extend(extra)
         texts.update((name, image.text) for name, image in images.items())
     findings, gate_notes = gating.apply(gate, found, texts)

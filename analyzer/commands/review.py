@@ -52,14 +52,15 @@ def _git_sender() -> str | None:
     return formataddr((name, email_)) if name else email_
 
 
-def _model_findings(result, release: str, only_touched: bool) -> None:
+def _model_findings(result, release: str, only_touched: bool, scope: str = "default") -> None:
     """Cross-check each reviewed patch whose post-image has the mapping code
     (with ``only_touched``, whose added lines are in it)."""
     from analyzer.mapping_change import model_findings
 
     for review in result.reviews:
         found, notes = model_findings(review.post_images, release,
-                                      patch_files=review.entry.patch.files, only_touched=only_touched)
+                                      patch_files=review.entry.patch.files, only_touched=only_touched,
+                                      scope=scope)
         review.findings.extend(found)
         review.notes.extend(notes)
 
@@ -103,7 +104,8 @@ def run(args) -> int:
     context, _ = tree_context(args, tree)
     result = review(series, rules, context, patch_frame(gate, tree))
     if args.model != "never" and gate.wants_model():
-        _model_findings(result, gate.config.release, only_touched=args.model == "auto")
+        _model_findings(result, gate.config.release, only_touched=args.model == "auto",
+                        scope=gate.config.model_scope)
     for patch_review in result.reviews:  # configuration, suppression comments, --baseline
         images = patch_review.post_images
         patch_review.findings, notes = gating.apply(

@@ -65,7 +65,7 @@ def report_patch_check(args, gate, result, semantic_notes, semantic_stats, *, mo
 
         extra, model_notes = model_findings(result.post_images, gate.config.release, pre_texts,
                                             patch_files=patch_files, only_touched=model == "auto",
-                                            cache=cache)
+                                            cache=cache, scope=gate.config.model_scope)
         found.extend(extra)
     texts = {path: image.text for path, image in result.post_images.items()}
     added = {path: image.added for path, image in result.post_images.items()}
