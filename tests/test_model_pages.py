@@ -112,3 +112,12 @@ def test_a_page_renders_in_headless_chromium(pages, tmp_path):
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert (width, height) == (1200, 1400)
     assert len(data) > 20_000      # a blank page compresses to a few kilobytes
+
+
+def test_review_writes_a_folder_of_pages_per_patch(seed_path, tmp_path):
+    run = xenlint("review", str(seed_path), "--model", "--html", str(tmp_path / "pages"))
+    assert run.code == 1, run.err
+    folder = tmp_path / "pages" / "patch-01"
+    index = Page((folder / "index.html").read_text())
+    linked = [link for link in index.links if link.startswith("defect-")]
+    assert linked and all((folder / link).is_file() for link in linked)
