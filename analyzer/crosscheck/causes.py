@@ -100,9 +100,16 @@ def stop_cause(result: ScenarioResult) -> Cause:
     return Cause(ev.causes.stop, "the step budget ran out in this statement")
 
 
+def facet(violation: Violation | None) -> str:
+    """How an invariant broke, where one statement can break it in more than
+    one way (I5: an area across a page, an offset past it): part of a
+    defect's identity."""
+    return violation.flag.name if violation is not None and violation.about == "flag" else ""
+
+
 def defects(result: ScenarioResult):
     """(rule, cause, event, violation) for each distinct defect one scenario shows, first event first."""
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[str, int, str]] = set()
     subjects: set[tuple] = set()
     out = []
     for ev in result.events:
@@ -116,8 +123,8 @@ def defects(result: ScenarioResult):
                     continue
                 subjects.add(subject)
             cause = violation_cause(v, ev)
-            if (rule, cause.site) not in seen:
-                seen.add((rule, cause.site))
+            if (rule, cause.site, facet(v)) not in seen:
+                seen.add((rule, cause.site, facet(v)))
                 out.append((rule, cause, ev, v))
     if not out:
         ev = result.first_divergence()

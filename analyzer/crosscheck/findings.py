@@ -105,7 +105,8 @@ def invariant_finding(loc: Location, invariant: int, result: ScenarioResult, ev:
         rule_id=f"XL2{invariant:02d}", severity=Severity.ERROR, path=loc.path, line=loc.line, col=1,
         message=(f"I{invariant} violated ({invariant_title(invariant)}): {violation.detail}{because}; "
                  f"scenario: {scenario.describe()}"),
-        function=loc.function, source=loc.source, discriminator=f"I{invariant}",
+        function=loc.function, source=loc.source,
+        discriminator=f"I{invariant}" + (f":{violation.flag.name}" if violation.about == "flag" else ""),
         details=_details(loc, result, ev, {"invariant": f"I{invariant}", "cause": cause}))
 
 

@@ -8,7 +8,7 @@ one finding at the statement that caused it (causes.py).
 from __future__ import annotations
 
 from analyzer.crosscheck import findings as F
-from analyzer.crosscheck.causes import defects, path_steps, path_text, stop_cause
+from analyzer.crosscheck.causes import defects, facet, path_steps, path_text, stop_cause
 from analyzer.crosscheck.compare import ScenarioResult, compare
 from analyzer.crosscheck.sandbox import run_batch
 from analyzer.findings import Finding
@@ -46,7 +46,9 @@ class DefectGroups:
                 self._offer(rule, cause.site, result.scenario, lambda where, r=result, e=ev, c=cause:
                             F.divergence_finding(where, r, e, c.how), result)
             else:
-                self._offer(rule, cause.site, result.scenario,
+                # A second way one statement breaks the invariant is a defect of its own.
+                key = f"{rule}/{facet(violation)}" if facet(violation) else rule
+                self._offer(key, cause.site, result.scenario,
                             lambda where, r=result, e=ev, v=violation, c=cause:
                             F.invariant_finding(where, v.invariant, r, e, v, c.how), result)
 

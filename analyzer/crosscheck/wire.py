@@ -41,6 +41,7 @@ def c_header() -> str:
     for prefix, enum_cls in (("XL_STOP_", Stop), ("XL_PTR_", Ptr), ("XL_OUT_", Outcome)):
         lines += [f"#define {prefix}{m.name} {int(m)}" for m in enum_cls]
     lines += [f"#define XL_FLAG_{m.name} {int(m)}" for m in Flag]
+    lines.append(f"#define XL_NFLAGS {len(Flag)}")
     lines += [f"#define XL_EV_{name} {code}" for name, code in EVENT_CODES.items()]
     lines += [f"#define XL_{name} {num}" for name, num in ERRORS.items()]
     lines += [f"#define XL_IN_MAGIC {IN_MAGIC}u", f"#define XL_SCEN_MAGIC {SCEN_MAGIC}u",

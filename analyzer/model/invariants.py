@@ -78,7 +78,10 @@ def check(snap: Snapshot, event: tuple[str, int], booted: bool) -> list[Violatio
     if snap.flags & Flag.DOUBLE_REGISTRATION:
         add(4, "a vCPU was registered twice in one epoch", flag=Flag.DOUBLE_REGISTRATION, about="flag")
     if snap.flags & Flag.BAD_AREA:
-        add(5, "the guest asked L0 to register an area that crosses a page or is not 8-byte aligned", flag=Flag.BAD_AREA, about="flag")
+        add(5, "the guest asked L0 to register an area that crosses a page", flag=Flag.BAD_AREA, about="flag")
+    if snap.flags & Flag.BAD_OFFSET:
+        add(5, "the guest asked L0 to register an area at an offset past the page or not 8-byte aligned",
+            flag=Flag.BAD_OFFSET, about="flag")
     if snap.flags & Flag.FREED_REGISTERED:
         add(6, "memory holding a registered vcpu_info area was freed", flag=Flag.FREED_REGISTERED, about="flag")
     elif any(v.reg is Ptr.DANGLING for v in snap.vcpus):

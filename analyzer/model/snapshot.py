@@ -42,11 +42,12 @@ class Outcome(enum.IntEnum):
 # Things seen while an event ran, rather than in the state after it.
 class Flag(enum.IntFlag):
     DOUBLE_REGISTRATION = 1 << 0   # I4
-    BAD_AREA = 1 << 1              # I5: asked L0 for an area crossing a page / misaligned
+    BAD_AREA = 1 << 1              # I5: asked L0 for an area crossing a page
     FREED_REGISTERED = 1 << 2      # I6
     INDEX_RANGE = 1 << 3           # I7: registration address or bit index out of range
     REMOTE_WHILE_UP = 1 << 4       # I8
     UPCALL_MISSED = 1 << 5         # I10: the spurious upcall read another area
+    BAD_OFFSET = 1 << 6            # I5: an offset past the page, or not 8-byte aligned
 
 
 _PTRS = tuple(Ptr)   # index -> member, much faster than Ptr(value)

@@ -130,7 +130,7 @@ static int32_t get_word(void)
  * environment (the harness resetting a CPU) or nothing.  In trace mode each
  * branch direction and each effect is also recorded, in order: the path. */
 #define MAX_TRACE 8192
-#define NFLAGS 6
+#define NFLAGS XL_NFLAGS
 static int cur_site = -1, last_site = -1, last_map_site = -1, stop_site = -1, array_site = -1;
 static int ptr_site[XL_NR_CPUS], bit_site[XL_NR_CPUS], reg_site[XL_NR_CPUS], flag_site[NFLAGS];
 static void *ptr_shadow[XL_NR_CPUS];
@@ -471,7 +471,9 @@ long xl_vcpu_op(int cmd, unsigned int vcpu, void *arg)
         area = arena + page * XL_PAGE_SIZE + off;
 
     /* Observations for the invariants, whatever L0 answers. */
-    if ( off > XL_PAGE_SIZE - 64 || off % 8 )
+    if ( off >= XL_PAGE_SIZE || off % 8 )
+        raise_flag(XL_FLAG_BAD_OFFSET, cur_site);
+    else if ( off > XL_PAGE_SIZE - 64 )
         raise_flag(XL_FLAG_BAD_AREA, cur_site);
     if ( area && off < XL_PAGE_SIZE )
     {
