@@ -42,7 +42,6 @@ class CrosscheckReport:
     policy_notes: list[str] = field(default_factory=list)
     policy: Policy | None = None
     scenarios_run: int = 0
-    skipped_resume: bool = False
     printk: list[str] = field(default_factory=list)
     results: list[ScenarioResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # how it ran (a cache that could not be used)
@@ -129,13 +128,6 @@ def run_scenarios(prep: Prepared, scenarios: list[Scenario], policy: Policy, all
             # Values no honest harness writes: the extracted code scribbled on it.
             batch.crashes.append(Crash(scenarios[i], "corrupted the harness's state (invalid snapshot)"))
     return results, batch
-
-
-class _BatchView:
-    """The crashes of a whole run, where _explore expects a batch."""
-
-    def __init__(self, totals):
-        self.crashes = totals.crashes
 
 
 @dataclass
@@ -278,13 +270,11 @@ def crosscheck_source(text: str, path: str, *, release: str = "4.16-4.17", explo
     _run_all(prep, chosen, policy, groups, keep, totals, all_events=scenarios is not None,
              jobs=jobs if scope is not None else 1)
     if skipped:
-        report.skipped_resume = not prep.has_resume
         report.skipped = len(skipped)
         report.skipped_why = _skip_reason(prep)
     results = keep or []
-    batch = _BatchView(totals)
     if explore:
-        found = _explore(prep, policy, release, explore, seed, results, batch)
+        found = _explore(prep, policy, release, explore, seed, results, totals.crashes)
         for result in found:
             groups.offer_result(result)
         results += found
@@ -335,12 +325,12 @@ def _skip_reason(prep: Prepared) -> str:
 
 
 def _explore(prep: Prepared, policy: Policy, release: str, count: int, seed: int,
-             known: list[ScenarioResult], batch) -> list[ScenarioResult]:
+             known: list[ScenarioResult], crashes: list) -> list[ScenarioResult]:
     """Search for a scenario showing a rule the fixed scenarios did not; keep the shrunk one."""
     from analyzer.model.explore import explore
 
     known_rules = {r for res in known for r in _rules_of(res)} | {
-        "XL270" for _ in batch.crashes[:1]}
+        "XL270" for _ in crashes[:1]}
     found: dict = {}
 
     def check(scenario: Scenario) -> list[str]:
@@ -356,7 +346,7 @@ def _explore(prep: Prepared, policy: Policy, release: str, count: int, seed: int
     outcome = explore(check, count=count, seed=seed, release=release)
     if outcome.failing is None:
         return []
-    batch.crashes += found.get("crashes", [])
+    crashes += found.get("crashes", [])
     return found.get("results", [])
 
 
