@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from analyzer.crosscheck import MAPPING_FUNCTIONS
-
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Sequence
 
+from .crosscheck import MAPPING_FUNCTIONS
 from .findings import Finding
 
 if TYPE_CHECKING:  # an unchanged tree is answered without loading the facts classes

@@ -85,10 +85,6 @@ def write_model_pages(args, findings, sources: dict[str, str], release: str, sum
     target = getattr(args, "html", None)
     if not target:
         return
-    if subfolder:
-        from pathlib import Path
-
-        target = str(Path(target) / subfolder)
     from pathlib import Path
 
     from analyzer.crosscheck.run import replay_results
@@ -99,7 +95,7 @@ def write_model_pages(args, findings, sources: dict[str, str], release: str, sum
     for path, text in sources.items():
         replays.update(replay_results(text, path, [f for f in model if f.path == path], release))
     pages = render(model, sources, replays, summary=summary)
-    folder = Path(target)
+    folder = Path(target) / subfolder if subfolder else Path(target)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for name, page in pages.items():

@@ -32,9 +32,11 @@ EVENTS_PER_CPU_SECOND = 50_000
 EVENTS_PER_WALL_SECOND = 20_000
 
 
+MAX_RESTARTS = 4
+
+
 def _events(scenarios: list[Scenario]) -> int:
     return sum(len(s.expanded_events()) for s in scenarios)
-MAX_RESTARTS = 4
 
 
 @dataclass

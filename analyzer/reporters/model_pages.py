@@ -12,7 +12,6 @@ the command writes them.
 from __future__ import annotations
 
 import html
-import re
 
 MAX_EVENTS = 200        # events shown per page; the rest are counted
 CONTEXT = 3             # source lines shown around the path
@@ -83,7 +82,7 @@ def render(findings, sources: dict[str, str], replays: dict, *, title: str = "xe
 
 def _defect_page(f, text: str, result) -> str:
     steps = f.details.get("path") or []
-    body = [f"<p><a href=\"index.html\">all defects</a></p>",
+    body = ["<p><a href=\"index.html\">all defects</a></p>",
             f"<h1>{_e(f.rule_id)} at {_e(f.path)}:{f.line}"
             + (f" in {_e(f.function)}()" if f.function else "") + "</h1>",
             f"<p class=\"sev-{_e(f.severity)}\">{_e(f.message)}</p>"]
@@ -169,7 +168,3 @@ def _event_tables(result) -> list[str]:
         out.append(f"<p>… {len(result.events) - MAX_EVENTS} more events (the replay command shows them)</p>")
     return out
 
-
-def safe_file_name(name: str) -> bool:
-    """Page names are ours, but say so where they are written."""
-    return bool(re.fullmatch(r"[a-z0-9.\-]+\.html", name))
